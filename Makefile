@@ -1,0 +1,103 @@
+# tund: one Makefile for GNU make and BSD make (no conditionals, no pattern
+# rules).  The system picks its device and netcfg files through OS_SRCS_*.
+
+PREFIX ?=	/usr/local
+BINDIR ?=	${PREFIX}/sbin
+MANDIR ?=	${PREFIX}/share/man
+SYSCONFDIR ?=	/etc
+DESTDIR ?=
+
+CC ?=		cc
+CFLAGS ?=	-O2 -g
+WARNINGS =	-Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+		-Wmissing-prototypes -Wno-unused-parameter
+PKGS =		libevent libevent_pthreads libpcap libcrypto
+PKG_CFLAGS !=	pkg-config --cflags ${PKGS} 2>/dev/null || true
+PKG_LIBS !=	pkg-config --libs ${PKGS} 2>/dev/null || true
+
+# make check SANITIZE=1 (address + undefined) or SANITIZE=thread
+SAN_1 =		-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=undefined
+SAN_address =	${SAN_1}
+SAN_thread =	-fsanitize=thread
+SAN_FLAGS =	${SAN_${SANITIZE}}
+
+OS !=		uname -s
+OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg_linux.c
+OS_SRCS_FreeBSD = tund/tun_bsd.c tund/netcfg_bsd.c
+OS_SRCS_DragonFly = ${OS_SRCS_FreeBSD}
+OS_SRCS_OpenBSD = ${OS_SRCS_FreeBSD}
+OS_SRCS_NetBSD = ${OS_SRCS_FreeBSD}
+OS_SRCS =	${OS_SRCS_${OS}}
+
+ALL_CFLAGS =	${CFLAGS} ${WARNINGS} ${SAN_FLAGS} -pthread -D_GNU_SOURCE \
+		${PKG_CFLAGS}
+ALL_LDFLAGS =	${LDFLAGS} ${SAN_FLAGS} -pthread
+
+CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
+		tund/crypto.c tund/tunhdr.c
+SRCS =		tund/tund.c tund/iface.c tund/worker.c \
+		${CORE_SRCS} ${OS_SRCS}
+HDRS =		tund/*.h
+
+T =		tests/unit
+UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
+		${T}/test_crypto ${T}/test_tunhdr
+
+all: tund/tund
+
+tund/tund: ${SRCS} ${HDRS} .flags
+	${CC} ${ALL_CFLAGS} -o $@ ${SRCS} ${ALL_LDFLAGS} ${PKG_LIBS}
+
+# Rebuild everything when the compiler flags change (e.g. SANITIZE=1).
+.flags: FORCE
+	@echo '${CC} ${ALL_CFLAGS} ${ALL_LDFLAGS}' > .flags.new
+	@if cmp -s .flags.new .flags; then rm .flags.new; \
+	else mv .flags.new .flags; fi
+FORCE:
+
+UNIT_DEPS =	${T}/t.c ${T}/t.h ${HDRS} .flags
+UNIT_CC =	${CC} ${ALL_CFLAGS} -Itund -o $@
+
+${T}/test_prefix: ${T}/test_prefix.c tund/prefix.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_prefix.c ${T}/t.c tund/prefix.c ${ALL_LDFLAGS}
+${T}/test_key: ${T}/test_key.c tund/key.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_key.c ${T}/t.c tund/key.c ${ALL_LDFLAGS}
+CONF_SRCS =	tund/conf.c tund/prefix.c tund/key.c tund/crypto.c
+${T}/test_conf: ${T}/test_conf.c ${CONF_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_conf.c ${T}/t.c ${CONF_SRCS} ${ALL_LDFLAGS} \
+	    ${PKG_LIBS}
+${T}/test_crypto: ${T}/test_crypto.c tund/crypto.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_crypto.c ${T}/t.c tund/crypto.c ${ALL_LDFLAGS} \
+	    ${PKG_LIBS}
+${T}/test_tunhdr: ${T}/test_tunhdr.c tund/tunhdr.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_tunhdr.c ${T}/t.c tund/tunhdr.c ${ALL_LDFLAGS}
+
+# The two commands of README's quick start.  Each installs what it needs
+# first (tests/deps.sh), then builds in a fresh make so pkg-config is asked
+# again.
+check:
+	sh tests/deps.sh check
+	${MAKE} SANITIZE=${SANITIZE} tund/tund ${UNIT_TESTS}
+	sh tests/run.sh ${UNIT_TESTS}
+
+demo:
+	sh tests/deps.sh demo
+	${MAKE} tund/tund
+	sh tests/demo.sh
+
+install: tund/tund
+	install -d ${DESTDIR}${BINDIR} ${DESTDIR}${MANDIR}/man8 \
+	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${SYSCONFDIR}/tund
+	install -m 755 tund/tund ${DESTDIR}${BINDIR}/tund
+	install -m 644 man/tund.8 ${DESTDIR}${MANDIR}/man8/tund.8
+	install -m 644 man/tund.conf.5 ${DESTDIR}${MANDIR}/man5/tund.conf.5
+	install -m 600 conf/tund.conf ${DESTDIR}${SYSCONFDIR}/tund/tund.conf.sample
+
+lint:
+	mandoc -Tlint -W warning man/tund.8 man/tund.conf.5
+
+clean:
+	rm -f tund/tund ${UNIT_TESTS} .flags .flags.new
+
+.PHONY: all check demo install lint clean FORCE

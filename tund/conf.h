@@ -1,0 +1,94 @@
+/*
+ * tund.conf: a superset of the wg-quick INI format.
+ *
+ * conf_parse() is a pure function from text to a configuration: it does no
+ * I/O, resolves no names and reports every error it finds as "file:line:
+ * message".  conf_load() adds the file system around it: it reads the file,
+ * refuses a private key readable by group or others, and resolves endpoints.
+ */
+#ifndef TUND_CONF_H
+#define TUND_CONF_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "key.h"
+#include "prefix.h"
+
+#define CONF_MTU_DEFAULT	1420
+#define CONF_MTU_MIN		576
+#define CONF_MTU_MAX		9000
+#define CONF_DEVICE_MAX		32
+
+enum conf_table {
+	CONF_TABLE_AUTO = -1,	/* routes for AllowedIPs in the main table */
+	CONF_TABLE_OFF = -2	/* no routes at all */
+	/* >= 0: that routing table */
+};
+
+struct conf_strings {
+	char	**v;
+	size_t	  n;
+};
+
+struct conf_peer {
+	uint8_t		 public_key[KEY_LEN];
+	uint8_t		 preshared_key[KEY_LEN];	/* a secret: wiped */
+	int		 has_preshared_key;
+	struct prefix	*allowed_ips;
+	size_t		 n_allowed_ips;
+	char		*endpoint_host;		/* NULL: no Endpoint */
+	uint16_t	 endpoint_port;
+	struct sockaddr_storage endpoint;	/* filled by conf_resolve() */
+	socklen_t	 endpoint_len;		/* 0 until resolved */
+	uint16_t	 persistent_keepalive;	/* seconds, 0 = off */
+	int		 line;			/* of its [Peer] header */
+};
+
+struct conf {
+	char		*path;			/* as given to conf_parse() */
+	uint8_t		 private_key[KEY_LEN];	/* a secret: wiped */
+	int		 has_private_key;
+	uint16_t	 listen_port;		/* 0: any */
+	struct prefix	*addresses;
+	size_t		 n_addresses;
+	unsigned	 mtu;
+	int		 table;			/* enum conf_table or an id */
+	uint32_t	 fwmark;		/* 0: none */
+	struct conf_strings pre_up, post_up, pre_down, post_down;
+	struct conf_strings dns;		/* accepted, not applied */
+	char		 device[CONF_DEVICE_MAX];	/* "" = first free */
+	unsigned	 threads;		/* 0 = number of CPUs */
+	struct conf_peer *peers;
+	size_t		 n_peers;
+};
+
+/* Every error of one parse, each "file:line: message". */
+struct conf_errors {
+	char	**msg;
+	size_t	  n;
+};
+
+/*
+ * Parse text (len bytes, NUL not required) named "name" in messages.
+ * Returns a configuration, or NULL with every error appended to errs.
+ */
+struct conf	*conf_parse(const char *name, const char *text, size_t len,
+		    struct conf_errors *errs);
+/*
+ * Read and parse a file, refuse a key file readable by others, resolve
+ * endpoints.  Same contract as conf_parse().
+ */
+struct conf	*conf_load(const char *path, struct conf_errors *errs);
+/* Resolve every peer's endpoint host; errors are "file:line: message". */
+int		 conf_resolve(struct conf *, struct conf_errors *errs);
+/* Free a configuration, wiping its secrets first.  NULL is fine. */
+void		 conf_free(struct conf *);
+void		 conf_errors_clear(struct conf_errors *);
+
+/* Whether two peers' configurations are the same (for reload). */
+int		 conf_peer_equal(const struct conf_peer *, const struct conf_peer *);
+
+#endif

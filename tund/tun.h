@@ -1,0 +1,42 @@
+/*
+ * The tun device: one backend per system family (tun_linux.c, tun_bsd.c),
+ * chosen by the Makefile.  Above this interface a packet is a bare IP
+ * packet; any per-packet header the device wants is added and removed here.
+ */
+#ifndef TUND_TUN_H
+#define TUND_TUN_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TUN_NAMESIZ	16
+#define TUN_MAXQUEUES	64
+
+struct tun {
+	char	 name[TUN_NAMESIZ];	/* interface name, e.g. "tun0" */
+	int	 fd[TUN_MAXQUEUES];	/* one per queue, non-blocking */
+	int	 nqueues;		/* what the system gave us */
+};
+
+/*
+ * Open the device.  device is "", "tunN" or "/dev/tunN" ("" = the first
+ * free one).  Asks for nqueues queues (Linux IFF_MULTI_QUEUE); a system
+ * without multi-queue gives one, and t->nqueues says how many there are.
+ * Returns 0, or -1 having logged why and closed what it opened.
+ */
+int	tun_open(struct tun *t, const char *device, int nqueues);
+void	tun_close(struct tun *t);
+/*
+ * One packet from queue q into buf: its length, 0 for a packet that was
+ * dropped (malformed header), or -1 with errno (EAGAIN when drained).
+ */
+ssize_t	tun_read(struct tun *t, int q, uint8_t *buf, size_t len);
+/* One IP packet to queue q: its length, or -1 with errno. */
+ssize_t	tun_write(struct tun *t, int q, const uint8_t *pkt, size_t len);
+
+/* The IP version of a packet from its first nibble: 4, 6, or 0. */
+int	tun_ip_version(const uint8_t *pkt, size_t len);
+
+#endif
