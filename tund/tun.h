@@ -18,25 +18,39 @@ struct tun {
 	char	 name[TUN_NAMESIZ];	/* interface name, e.g. "tun0" */
 	int	 fd[TUN_MAXQUEUES];	/* one per queue, non-blocking */
 	int	 nqueues;		/* what the system gave us */
+	int	 created;		/* BSD: tun_close() destroys it */
 };
 
 /*
  * Open the device.  device is "", "tunN" or "/dev/tunN" ("" = the first
- * free one).  Asks for nqueues queues (Linux IFF_MULTI_QUEUE); a system
- * without multi-queue gives one, and t->nqueues says how many there are.
+ * free one; Linux takes any interface name).  Asks for nqueues queues
+ * (Linux IFF_MULTI_QUEUE), at most TUN_MAXQUEUES; a system without
+ * multi-queue gives one, and t->nqueues says how many there are.
  * Returns 0, or -1 having logged why and closed what it opened.
  */
 int	tun_open(struct tun *t, const char *device, int nqueues);
+/*
+ * Close every queue and remove an interface tun_open() created.  Leaves
+ * t->name for the PostDown hook; t->nqueues becomes 0.
+ */
 void	tun_close(struct tun *t);
 /*
  * One packet from queue q into buf: its length, 0 for a packet that was
- * dropped (malformed header), or -1 with errno (EAGAIN when drained).
+ * dropped (malformed header, not IPv4 or IPv6), or -1 with errno (EAGAIN
+ * when drained).  A packet longer than len is cut without a word from
+ * the device, so buf should hold the interface MTU.
  */
 ssize_t	tun_read(struct tun *t, int q, uint8_t *buf, size_t len);
-/* One IP packet to queue q: its length, or -1 with errno. */
+/*
+ * One IP packet to queue q: its length, or -1 with errno (EMSGSIZE on
+ * the BSDs past what one write may carry).
+ */
 ssize_t	tun_write(struct tun *t, int q, const uint8_t *pkt, size_t len);
 
-/* The IP version of a packet from its first nibble: 4, 6, or 0. */
+/*
+ * The IP version of a packet from its first nibble: 4 or 6, and 0 for
+ * anything else or a packet shorter than its fixed header.
+ */
 int	tun_ip_version(const uint8_t *pkt, size_t len);
 
 #endif

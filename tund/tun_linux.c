@@ -1,0 +1,132 @@
+/*
+ * The tun device on Linux: /dev/net/tun, one fd per queue.
+ *
+ * Each queue is an open of /dev/net/tun attached with TUNSETIFF to the same
+ * name (IFF_MULTI_QUEUE); the kernel spreads flows over the queues by hash.
+ * IFF_NO_PI: packets are bare IP, the version nibble gives the family.  The
+ * device is not persistent, so the kernel deletes it with the last fd.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+
+#include <net/if.h>
+#include <linux/if_tun.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tun.h"
+#include "tunhdr.h"
+
+#define TUN_DEV		"/dev/net/tun"
+
+_Static_assert(TUN_NAMESIZ == IFNAMSIZ, "t->name is copied to ifr_name");
+
+/* Attach fd to the device t->name ("": a new one), and learn its name. */
+static int
+setiff(struct tun *t, int fd, int flags)
+{
+	struct ifreq	ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, t->name, sizeof(t->name));
+	ifr.ifr_flags = (short)flags;
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1)
+		return -1;
+	memcpy(t->name, ifr.ifr_name, sizeof(t->name));
+	t->name[sizeof(t->name) - 1] = '\0';
+	return 0;
+}
+
+/* Open one more queue fd; it belongs to t from here on. */
+static int
+open_queue(struct tun *t)
+{
+	int	fd;
+
+	if ((fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		log_warn("%s", TUN_DEV);
+		return -1;
+	}
+	t->fd[t->nqueues++] = fd;
+	return fd;
+}
+
+int
+tun_open(struct tun *t, const char *device, int nqueues)
+{
+	const char	*name = tunhdr_ifname(device);
+	size_t		 len = strlen(name);
+	int		 flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	int		 fd;
+
+	memset(t, 0, sizeof(*t));
+	if (len >= sizeof(t->name)) {
+		log_warnx("%s: interface name too long", device);
+		return -1;
+	}
+	memcpy(t->name, name, len + 1);
+	if (nqueues < 1)
+		nqueues = 1;
+	if (nqueues > TUN_MAXQUEUES)
+		nqueues = TUN_MAXQUEUES;
+
+	while (t->nqueues < nqueues) {
+		if ((fd = open_queue(t)) == -1)
+			goto fail;
+		if (setiff(t, fd, flags) == 0)
+			continue;
+		/* A kernel before 3.8, or a persistent single-queue device. */
+		if (errno == EINVAL && t->nqueues == 1) {
+			flags &= ~IFF_MULTI_QUEUE;
+			if (setiff(t, fd, flags) == 0) {
+				if (nqueues > 1)
+					log_info("%s: no multi-queue, using "
+					    "one queue", t->name);
+				nqueues = 1;
+				continue;
+			}
+		}
+		log_warn("TUNSETIFF %s", t->name[0] != '\0' ? t->name :
+		    "(new device)");
+		goto fail;
+	}
+	log_debug("%s: %d queue%s", t->name, t->nqueues,
+	    t->nqueues == 1 ? "" : "s");
+	return 0;
+
+ fail:
+	tun_close(t);
+	return -1;
+}
+
+void
+tun_close(struct tun *t)
+{
+	int	q;
+
+	for (q = 0; q < t->nqueues; q++)
+		close(t->fd[q]);
+	t->nqueues = 0;
+}
+
+ssize_t
+tun_read(struct tun *t, int q, uint8_t *buf, size_t len)
+{
+	ssize_t	n;
+
+	if ((n = read(t->fd[q], buf, len)) == -1)
+		return -1;
+	if (tun_ip_version(buf, (size_t)n) == 0)
+		return 0;
+	return n;
+}
+
+ssize_t
+tun_write(struct tun *t, int q, const uint8_t *pkt, size_t len)
+{
+	return write(t->fd[q], pkt, len);
+}
