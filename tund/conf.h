@@ -43,6 +43,7 @@ struct conf_peer {
 	uint16_t	 endpoint_port;
 	struct sockaddr_storage endpoint;	/* filled by conf_resolve() */
 	socklen_t	 endpoint_len;		/* 0 until resolved */
+	int		 endpoint_line;		/* of Endpoint, for messages */
 	uint16_t	 persistent_keepalive;	/* seconds, 0 = off */
 	int		 line;			/* of its [Peer] header */
 };

@@ -1,0 +1,1024 @@
+/*
+ * tund.conf: the wg-quick INI format plus tund's own keys.
+ *
+ * The parser copies one line at a time into a bounded buffer and keeps
+ * nothing but what the keys describe, so what it allocates grows with the
+ * input and no faster.  Errors are gathered with their line numbers and
+ * sorted at the end, because some are only known when a section ends: a
+ * [Peer] without PublicKey is reported on its header line, an [Interface]
+ * without PrivateKey on the [Interface] line, and a file without any
+ * [Interface] on line 1.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "crypto.h"
+
+#define CONF_LINE_MAX	4096		/* bytes in a line, newline excluded */
+#define CONF_FILE_MAX	(1024 * 1024)
+#define CONF_ERRORS_MAX	100		/* then the file is not a tund.conf */
+#define THREADS_MAX	64
+#define HOST_MAX	255
+#define SHOW_MAX	64		/* bytes of a bad value quoted back */
+
+enum section {
+	SEC_NONE,	/* before the first header */
+	SEC_INTERFACE,
+	SEC_PEER,
+	SEC_SKIP	/* after a bad or repeated header: keys are ignored */
+};
+
+enum kw {
+	KW_PRIVATE_KEY, KW_LISTEN_PORT, KW_ADDRESS, KW_MTU, KW_DNS, KW_TABLE,
+	KW_FWMARK, KW_PRE_UP, KW_POST_UP, KW_PRE_DOWN, KW_POST_DOWN,
+	KW_SAVE_CONFIG, KW_DEVICE, KW_THREADS,
+	KW_PUBLIC_KEY, KW_PRESHARED_KEY, KW_ALLOWED_IPS, KW_ENDPOINT,
+	KW_KEEPALIVE,
+	KW_COUNT
+};
+
+struct parser;
+struct keyword;
+typedef void	setter(struct parser *, const struct keyword *, char *);
+
+struct keyword {
+	const char	*name;
+	enum section	 section;
+	int		 flags;
+#define REPEAT		0x1	/* may be given more than once */
+#define LIST		0x2	/* set per comma-separated item, maybe none */
+	setter		*set;
+	size_t		 strings;	/* offset of a conf_strings in conf */
+};
+
+struct error {
+	int	 line;
+	size_t	 seq;		/* keeps errors of one line in order */
+	char	*msg;
+};
+
+struct parser {
+	const char	*name;
+	struct conf	*conf;
+	struct error	*err;
+	size_t		 nerr;
+	int		 nomem;
+	int		 secret;	/* saw a PrivateKey or PresharedKey */
+	int		 line;
+	enum section	 section;
+	int		 header;	/* line of the section's header */
+	int		 interface;	/* line of [Interface]; 0: none yet */
+	int		 seen[KW_COUNT];	/* first line of each key */
+	int		*pubkey_line;	/* per peer; 0: no valid PublicKey */
+};
+
+static setter	set_private_key, set_listen_port, set_address, set_mtu,
+		set_string, set_table, set_fwmark, set_save_config, set_device,
+		set_threads, set_public_key, set_preshared_key, set_allowed_ip,
+		set_endpoint, set_keepalive;
+
+#define I		SEC_INTERFACE
+#define P		SEC_PEER
+#define S(field)	offsetof(struct conf, field)
+
+static const struct keyword keywords[KW_COUNT] = {
+	[KW_PRIVATE_KEY] = { "PrivateKey", I, 0, set_private_key, 0 },
+	[KW_LISTEN_PORT] = { "ListenPort", I, 0, set_listen_port, 0 },
+	[KW_ADDRESS] = { "Address", I, REPEAT | LIST, set_address, 0 },
+	[KW_MTU] = { "MTU", I, 0, set_mtu, 0 },
+	[KW_DNS] = { "DNS", I, REPEAT | LIST, set_string, S(dns) },
+	[KW_TABLE] = { "Table", I, 0, set_table, 0 },
+	[KW_FWMARK] = { "FwMark", I, 0, set_fwmark, 0 },
+	[KW_PRE_UP] = { "PreUp", I, REPEAT, set_string, S(pre_up) },
+	[KW_POST_UP] = { "PostUp", I, REPEAT, set_string, S(post_up) },
+	[KW_PRE_DOWN] = { "PreDown", I, REPEAT, set_string, S(pre_down) },
+	[KW_POST_DOWN] = { "PostDown", I, REPEAT, set_string, S(post_down) },
+	[KW_SAVE_CONFIG] = { "SaveConfig", I, 0, set_save_config, 0 },
+	[KW_DEVICE] = { "Device", I, 0, set_device, 0 },
+	[KW_THREADS] = { "Threads", I, 0, set_threads, 0 },
+	[KW_PUBLIC_KEY] = { "PublicKey", P, 0, set_public_key, 0 },
+	[KW_PRESHARED_KEY] = { "PresharedKey", P, 0, set_preshared_key, 0 },
+	[KW_ALLOWED_IPS] = { "AllowedIPs", P, REPEAT | LIST, set_allowed_ip,
+	    0 },
+	[KW_ENDPOINT] = { "Endpoint", P, 0, set_endpoint, 0 },
+	[KW_KEEPALIVE] = { "PersistentKeepalive", P, 0, set_keepalive, 0 },
+};
+
+#undef I
+#undef P
+#undef S
+
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	va_list	 ap2;
+	char	*s;
+	int	 n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static char *
+strfmt(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = vformat(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Append msg to errs, or drop it when there is no memory for it. */
+static void
+errs_push(struct conf_errors *errs, char *msg)
+{
+	char	**v;
+
+	if (msg == NULL)
+		return;
+	if ((v = realloc(errs->msg, (errs->n + 1) * sizeof(*v))) == NULL) {
+		free(msg);
+		return;
+	}
+	v[errs->n++] = msg;
+	errs->msg = v;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+errs_add(struct conf_errors *errs, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	errs_push(errs, vformat(fmt, ap));
+	va_end(ap);
+}
+
+/*
+ * Room for element n of an array that doubles whenever n reaches a power of
+ * two.  Returns the array, moved or not, or NULL with it untouched.
+ */
+static void *
+grow(void *a, size_t n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return a;
+	return realloc(a, (n == 0 ? 1 : 2 * n) * size);
+}
+
+/* A bad value as it may be quoted back: printable and short. */
+static const char *
+show(char buf[SHOW_MAX + 4], const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0' && i < SHOW_MAX; i++)
+		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
+	strcpy(buf + i, s[i] != '\0' ? "..." : "");
+	return buf;
+}
+
+static void
+verr(struct parser *p, int line, const char *fmt, va_list ap)
+{
+	struct error	*e;
+	char		 body[512], *msg;
+
+	vsnprintf(body, sizeof(body), fmt, ap);
+	if ((msg = strfmt("%s:%d: %s", p->name, line, body)) == NULL ||
+	    (e = grow(p->err, p->nerr, sizeof(*e))) == NULL) {
+		free(msg);
+		p->nomem = 1;
+		return;
+	}
+	p->err = e;
+	e[p->nerr].line = line;
+	e[p->nerr].seq = p->nerr;
+	e[p->nerr].msg = msg;
+	p->nerr++;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+errat(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	verr(p, line, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+err(struct parser *p, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	verr(p, p->line, fmt, ap);
+	va_end(ap);
+}
+
+/* "bad KEY "VALUE": why", for values that are no secret. */
+static void __attribute__((format(printf, 4, 5)))
+bad(struct parser *p, const struct keyword *kw, const char *v,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	char	why[128], shown[SHOW_MAX + 4];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	err(p, "bad %s \"%s\": %s", kw->name, show(shown, v), why);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+/* Digits only, in base 10 or 16: no sign, no blanks, nothing above max. */
+static int
+digits(const char *s, unsigned base, uint64_t max, uint64_t *out)
+{
+	uint64_t	v = 0;
+	unsigned	d;
+	int		c;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		c = tolower((unsigned char)*s);
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else
+			return -1;
+		if (d > max || v > (max - d) / base)
+			return -1;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+number(struct parser *p, const struct keyword *kw, const char *v,
+    uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (digits(v, 10, max, out) == 0 && *out >= min)
+		return 0;
+	bad(p, kw, v, "not a number from %llu to %llu",
+	    (unsigned long long)min, (unsigned long long)max);
+	return -1;
+}
+
+static int
+parse_key(struct parser *p, const struct keyword *kw, const char *v,
+    uint8_t key[KEY_LEN])
+{
+	/* The value is never quoted back: it may be a secret. */
+	if (key_from_base64(key, v) == 0)
+		return 0;
+	err(p, "bad %s: not a 32-byte key in base64 (44 characters)",
+	    kw->name);
+	return -1;
+}
+
+static struct conf_peer *
+peer(struct parser *p)
+{
+	return &p->conf->peers[p->conf->n_peers - 1];
+}
+
+static void
+add_prefix(struct parser *p, struct prefix **a, size_t *n,
+    const struct prefix *pfx)
+{
+	struct prefix	*na;
+
+	if ((na = grow(*a, *n, sizeof(*na))) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	na[(*n)++] = *pfx;
+	*a = na;
+}
+
+static void
+set_private_key(struct parser *p, const struct keyword *kw, char *v)
+{
+	p->secret = 1;
+	if (parse_key(p, kw, v, p->conf->private_key) == 0)
+		p->conf->has_private_key = 1;
+}
+
+static void
+set_listen_port(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	/* 0, as with wg(8), lets the system pick a port. */
+	if (number(p, kw, v, 0, UINT16_MAX, &n) == 0)
+		p->conf->listen_port = (uint16_t)n;
+}
+
+static void
+set_address(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct prefix	 pfx;
+	const char	*why;
+
+	/* An interface address keeps its host part: 10.0.0.1/24. */
+	if (prefix_parse(&pfx, v, &why) == -1)
+		bad(p, kw, v, "%s", why);
+	else
+		add_prefix(p, &p->conf->addresses, &p->conf->n_addresses, &pfx);
+}
+
+static void
+set_mtu(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (number(p, kw, v, CONF_MTU_MIN, CONF_MTU_MAX, &n) == 0)
+		p->conf->mtu = (unsigned)n;
+}
+
+static void
+set_string(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf_strings	*s;
+	char			**nv, *dup;
+
+	s = (struct conf_strings *)((char *)p->conf + kw->strings);
+	if ((dup = strdup(v)) == NULL ||
+	    (nv = grow(s->v, s->n, sizeof(*nv))) == NULL) {
+		free(dup);
+		p->nomem = 1;
+		return;
+	}
+	nv[s->n++] = dup;
+	s->v = nv;
+}
+
+static void
+set_table(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (strcasecmp(v, "off") == 0)
+		p->conf->table = CONF_TABLE_OFF;
+	else if (strcasecmp(v, "auto") == 0)
+		p->conf->table = CONF_TABLE_AUTO;
+	else if (digits(v, 10, INT_MAX, &n) == 0)
+		p->conf->table = (int)n;
+	else
+		bad(p, kw, v, "not off, auto or a table number");
+}
+
+static void
+set_fwmark(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+	int		rv;
+
+	if (strcasecmp(v, "off") == 0) {
+		p->conf->fwmark = 0;
+		return;
+	}
+	if (strncasecmp(v, "0x", 2) == 0)
+		rv = digits(v + 2, 16, UINT32_MAX, &n);
+	else
+		rv = digits(v, 10, UINT32_MAX, &n);
+	if (rv == 0)
+		p->conf->fwmark = (uint32_t)n;
+	else
+		bad(p, kw, v, "not off or a 32-bit number");
+}
+
+static void
+set_save_config(struct parser *p, const struct keyword *kw, char *v)
+{
+	/* tund never writes its configuration: the value is only checked. */
+	if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0)
+		bad(p, kw, v, "not true or false");
+}
+
+static void
+set_device(struct parser *p, const struct keyword *kw, char *v)
+{
+	const char	*name = v;
+	size_t		 i, n;
+	int		 ok;
+
+	if (strncmp(name, "/dev/", 5) == 0)
+		name += 5;
+	n = strlen(name);
+	ok = n > 0 && n < IFNAMSIZ && isalpha((unsigned char)name[0]);
+	for (i = 1; ok && i < n; i++)
+		ok = isalnum((unsigned char)name[i]) ||
+		    strchr("_-.", name[i]) != NULL;
+	if (!ok) {
+		bad(p, kw, v, "not an interface name such as tun0");
+		return;
+	}
+	memcpy(p->conf->device, name, n + 1);
+}
+
+static void
+set_threads(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (number(p, kw, v, 1, THREADS_MAX, &n) == 0)
+		p->conf->threads = (unsigned)n;
+}
+
+static void
+set_public_key(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf	*c = p->conf;
+	size_t		 i, me = c->n_peers - 1;
+
+	if (parse_key(p, kw, v, c->peers[me].public_key) == -1)
+		return;
+	for (i = 0; i < me; i++) {
+		if (p->pubkey_line[i] != 0 && memcmp(c->peers[i].public_key,
+		    c->peers[me].public_key, KEY_LEN) == 0) {
+			err(p, "duplicate peer: same PublicKey as on line %d",
+			    p->pubkey_line[i]);
+			return;
+		}
+	}
+	p->pubkey_line[me] = p->line;
+}
+
+static void
+set_preshared_key(struct parser *p, const struct keyword *kw, char *v)
+{
+	p->secret = 1;
+	if (parse_key(p, kw, v, peer(p)->preshared_key) == 0)
+		peer(p)->has_preshared_key = 1;
+}
+
+static void
+set_allowed_ip(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf_peer	*pr = peer(p);
+	struct prefix		 pfx;
+	const char		*why;
+
+	if (prefix_parse(&pfx, v, &why) == -1) {
+		bad(p, kw, v, "%s", why);
+		return;
+	}
+	prefix_mask(&pfx);
+	add_prefix(p, &pr->allowed_ips, &pr->n_allowed_ips, &pfx);
+}
+
+static int
+host_ok(const char *host, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (host[i] <= ' ' || host[i] > '~' || host[i] == '[' ||
+		    host[i] == ']')
+			return 0;
+	}
+	return 1;
+}
+
+/* "host:port", "1.2.3.4:port" or "[v6]:port"; resolved by conf_resolve(). */
+static void
+set_endpoint(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf_peer	*pr = peer(p);
+	const char		*host = v, *port, *end;
+	uint64_t		 n;
+
+	if (*v == '[') {
+		host = v + 1;
+		if ((end = strchr(host, ']')) == NULL || end[1] != ':') {
+			bad(p, kw, v, "expected host:port or [address]:port");
+			return;
+		}
+		port = end + 2;
+	} else {
+		if ((end = strrchr(v, ':')) == NULL) {
+			bad(p, kw, v, "expected host:port or [address]:port");
+			return;
+		}
+		if (memchr(v, ':', (size_t)(end - v)) != NULL) {
+			bad(p, kw, v, "an IPv6 address needs brackets: "
+			    "[address]:port");
+			return;
+		}
+		port = end + 1;
+	}
+	if (!host_ok(host, (size_t)(end - host))) {
+		bad(p, kw, v, "not a host name or address");
+		return;
+	}
+	if (digits(port, 10, UINT16_MAX, &n) == -1 || n == 0) {
+		bad(p, kw, v, "port not a number from 1 to 65535");
+		return;
+	}
+	if ((pr->endpoint_host = strndup(host, (size_t)(end - host))) == NULL) {
+		p->nomem = 1;
+		return;
+	}
+	pr->endpoint_port = (uint16_t)n;
+	pr->endpoint_line = p->line;
+}
+
+static void
+set_keepalive(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (strcasecmp(v, "off") == 0)
+		peer(p)->persistent_keepalive = 0;
+	else if (number(p, kw, v, 0, UINT16_MAX, &n) == 0)
+		peer(p)->persistent_keepalive = (uint16_t)n;
+}
+
+static const char *
+section_name(enum section s)
+{
+	return s == SEC_INTERFACE ? "Interface" : "Peer";
+}
+
+static const struct keyword *
+lookup(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < KW_COUNT; i++)
+		if (strcasecmp(keywords[i].name, name) == 0)
+			return &keywords[i];
+	return NULL;
+}
+
+/* Split a LIST value at commas; an empty value is an empty list. */
+static void
+set_items(struct parser *p, const struct keyword *kw, char *v)
+{
+	char	*item;
+
+	if (*v == '\0')
+		return;
+	while ((item = strsep(&v, ",")) != NULL) {
+		item = trim(item);
+		if (*item == '\0')
+			err(p, "empty entry in %s", kw->name);
+		else
+			kw->set(p, kw, item);
+	}
+}
+
+static void
+key_line(struct parser *p, char *line, char *eq)
+{
+	const struct keyword	*kw;
+	char			*name, *value, shown[SHOW_MAX + 4];
+	int			*seen;
+
+	*eq = '\0';
+	name = trim(line);
+	value = trim(eq + 1);
+	if (*name == '\0') {
+		err(p, "missing key before '='");
+		return;
+	}
+	if (p->section == SEC_SKIP)
+		return;
+	if (p->section == SEC_NONE) {
+		err(p, "key \"%s\" outside a section", show(shown, name));
+		return;
+	}
+	if ((kw = lookup(name)) == NULL) {
+		err(p, "unknown key \"%s\" in [%s]", show(shown, name),
+		    section_name(p->section));
+		return;
+	}
+	if (kw->section != p->section) {
+		err(p, "%s belongs in [%s], not [%s]", kw->name,
+		    section_name(kw->section), section_name(p->section));
+		return;
+	}
+	seen = &p->seen[kw - keywords];
+	if (*seen != 0 && !(kw->flags & REPEAT)) {
+		err(p, "duplicate %s (first on line %d)", kw->name, *seen);
+		return;
+	}
+	if (*seen == 0)
+		*seen = p->line;
+	if (kw->flags & LIST)
+		set_items(p, kw, value);
+	else if (*value == '\0')
+		err(p, "missing value for %s", kw->name);
+	else
+		kw->set(p, kw, value);
+}
+
+static void
+end_section(struct parser *p)
+{
+	if (p->section == SEC_INTERFACE && p->seen[KW_PRIVATE_KEY] == 0)
+		errat(p, p->header, "missing PrivateKey in [Interface]");
+	if (p->section == SEC_PEER && p->seen[KW_PUBLIC_KEY] == 0)
+		errat(p, p->header, "missing PublicKey in [Peer]");
+	memset(p->seen, 0, sizeof(p->seen));
+}
+
+static void
+begin_peer(struct parser *p)
+{
+	struct conf		*c = p->conf;
+	struct conf_peer	*peers;
+	int			*lines;
+
+	if ((peers = grow(c->peers, c->n_peers, sizeof(*peers))) == NULL)
+		goto nomem;
+	c->peers = peers;
+	if ((lines = grow(p->pubkey_line, c->n_peers, sizeof(*lines))) == NULL)
+		goto nomem;
+	p->pubkey_line = lines;
+	memset(&peers[c->n_peers], 0, sizeof(peers[0]));
+	peers[c->n_peers].line = p->line;
+	lines[c->n_peers] = 0;
+	c->n_peers++;
+	p->section = SEC_PEER;
+	return;
+ nomem:
+	p->nomem = 1;
+	p->section = SEC_SKIP;
+}
+
+static void
+header_line(struct parser *p, char *line)
+{
+	char	*end, *name, shown[SHOW_MAX + 4];
+
+	end_section(p);
+	p->header = p->line;
+	p->section = SEC_SKIP;
+	if ((end = strchr(line, ']')) == NULL) {
+		err(p, "missing ']' in section header");
+		return;
+	}
+	if (end[1] != '\0') {
+		err(p, "junk after section header");
+		return;
+	}
+	*end = '\0';
+	name = trim(line + 1);
+	if (strcasecmp(name, "Peer") == 0)
+		begin_peer(p);
+	else if (strcasecmp(name, "Interface") != 0)
+		err(p, "unknown section [%s]", show(shown, name));
+	else if (p->interface != 0)
+		err(p, "second [Interface] section (the first is on line %d)",
+		    p->interface);
+	else {
+		p->interface = p->line;
+		p->section = SEC_INTERFACE;
+	}
+}
+
+static void
+parse_line(struct parser *p, char *buf)
+{
+	char	*line, *eq;
+
+	/* As in wg-quick, '#' starts a comment anywhere, even in PostUp. */
+	if ((line = strchr(buf, '#')) != NULL)
+		*line = '\0';
+	line = trim(buf);
+	if (*line == '\0')
+		return;
+	if (*line == '[')
+		header_line(p, line);
+	else if ((eq = strchr(line, '=')) == NULL)
+		err(p, "missing '='");
+	else
+		key_line(p, line, eq);
+}
+
+static void
+parse_text(struct parser *p, const char *text, size_t len)
+{
+	char		 buf[CONF_LINE_MAX + 1];
+	const char	*s = text, *end = text + len, *nl;
+	size_t		 n;
+
+	/* A byte order mark, as some Windows editors write. */
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	for (p->line = 1; s < end; p->line++) {
+		if (p->nomem)
+			goto out;
+		if (p->nerr >= CONF_ERRORS_MAX) {
+			err(p, "too many errors, giving up");
+			goto out;
+		}
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		n = (size_t)(nl - s);
+		if (n > CONF_LINE_MAX)
+			err(p, "line longer than %d bytes", CONF_LINE_MAX);
+		else if (memchr(s, '\0', n) != NULL)
+			err(p, "NUL byte in line");
+		else {
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			parse_line(p, buf);
+		}
+		s = nl < end ? nl + 1 : end;
+	}
+	end_section(p);
+	if (p->interface == 0)
+		errat(p, 1, "no [Interface] section");
+ out:
+	/* The buffer held the private key's line. */
+	crypto_wipe(buf, sizeof(buf));
+}
+
+static int
+error_cmp(const void *a, const void *b)
+{
+	const struct error	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Move the parser's errors, in line order, to errs. */
+static void
+flush_errors(struct parser *p, struct conf_errors *errs)
+{
+	size_t	i;
+
+	if (p->nerr != 0)
+		qsort(p->err, p->nerr, sizeof(*p->err), error_cmp);
+	for (i = 0; i < p->nerr; i++)
+		errs_push(errs, p->err[i].msg);
+	free(p->err);
+}
+
+/* conf_parse(), also telling whether the text held a secret key. */
+static struct conf *
+parse(const char *name, const char *text, size_t len,
+    struct conf_errors *errs, int *secret)
+{
+	struct parser	 p;
+	struct conf	*c;
+
+	memset(&p, 0, sizeof(p));
+	p.name = name;
+	if ((c = p.conf = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(name)) == NULL) {
+		free(c);
+		errs_add(errs, "%s: out of memory", name);
+		return NULL;
+	}
+	c->mtu = CONF_MTU_DEFAULT;
+	c->table = CONF_TABLE_AUTO;
+	parse_text(&p, text, len);
+	flush_errors(&p, errs);
+	free(p.pubkey_line);
+	if (p.nomem)
+		errs_add(errs, "%s: out of memory", name);
+	if (secret != NULL)
+		*secret = p.secret;
+	if (p.nerr != 0 || p.nomem) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct conf *
+conf_parse(const char *name, const char *text, size_t len,
+    struct conf_errors *errs)
+{
+	return parse(name, text, len, errs, NULL);
+}
+
+static ssize_t
+read_all(int fd, char *buf, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	while (got < len) {
+		if ((n = read(fd, buf + got, len - got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+struct conf *
+conf_load(const char *path, struct conf_errors *errs)
+{
+	struct conf	*c = NULL;
+	struct stat	 st;
+	char		*buf;
+	ssize_t		 len = 0;
+	int		 fd, secret;
+
+	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		errs_add(errs, "%s: out of memory", path);
+		return NULL;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 ||
+	    (len = read_all(fd, buf, CONF_FILE_MAX + 1)) == -1) {
+		errs_add(errs, "%s: %s", path, strerror(errno));
+		len = 0;
+		goto out;
+	}
+	if (len > CONF_FILE_MAX) {
+		errs_add(errs, "%s: larger than %d bytes", path, CONF_FILE_MAX);
+		goto out;
+	}
+	c = parse(path, buf, (size_t)len, errs, &secret);
+	if (secret && (st.st_mode & 077) != 0) {
+		errs_add(errs, "%s: holds a private key but is readable by "
+		    "group or others; run: chmod 600 %s", path, path);
+		conf_free(c);
+		c = NULL;
+	}
+	if (c != NULL && conf_resolve(c, errs) == -1) {
+		conf_free(c);
+		c = NULL;
+	}
+ out:
+	if (fd != -1)
+		close(fd);
+	/* The text held the private key. */
+	crypto_wipe(buf, (size_t)len);
+	free(buf);
+	return c;
+}
+
+static int
+resolve(struct conf_peer *pr, const char **why)
+{
+	struct addrinfo	 hints, *res;
+	char		 port[8];
+	int		 e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_protocol = IPPROTO_UDP;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", pr->endpoint_port);
+	if ((e = getaddrinfo(pr->endpoint_host, port, &hints, &res)) != 0) {
+		*why = e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e);
+		return -1;
+	}
+	memset(&pr->endpoint, 0, sizeof(pr->endpoint));
+	memcpy(&pr->endpoint, res->ai_addr, res->ai_addrlen);
+	pr->endpoint_len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int
+conf_resolve(struct conf *c, struct conf_errors *errs)
+{
+	struct conf_peer	*pr;
+	const char		*why;
+	size_t			 i;
+	int			 rv = 0;
+
+	for (i = 0; i < c->n_peers; i++) {
+		pr = &c->peers[i];
+		if (pr->endpoint_host == NULL || resolve(pr, &why) == 0)
+			continue;
+		errs_add(errs, "%s:%d: cannot resolve %s: %s", c->path,
+		    pr->endpoint_line, pr->endpoint_host, why);
+		rv = -1;
+	}
+	return rv;
+}
+
+static void
+strings_free(struct conf_strings *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	crypto_wipe(c->private_key, sizeof(c->private_key));
+	for (i = 0; i < c->n_peers; i++) {
+		crypto_wipe(c->peers[i].preshared_key,
+		    sizeof(c->peers[i].preshared_key));
+		free(c->peers[i].allowed_ips);
+		free(c->peers[i].endpoint_host);
+	}
+	free(c->peers);
+	free(c->addresses);
+	strings_free(&c->pre_up);
+	strings_free(&c->post_up);
+	strings_free(&c->pre_down);
+	strings_free(&c->post_down);
+	strings_free(&c->dns);
+	free(c->path);
+	free(c);
+}
+
+void
+conf_errors_clear(struct conf_errors *errs)
+{
+	size_t	i;
+
+	for (i = 0; i < errs->n; i++)
+		free(errs->msg[i]);
+	free(errs->msg);
+	errs->msg = NULL;
+	errs->n = 0;
+}
+
+/* Everything a peer is configured with; where it was in the file is not. */
+int
+conf_peer_equal(const struct conf_peer *a, const struct conf_peer *b)
+{
+	size_t	i;
+
+	if (memcmp(a->public_key, b->public_key, KEY_LEN) != 0 ||
+	    a->has_preshared_key != b->has_preshared_key ||
+	    !crypto_equal(a->preshared_key, b->preshared_key, KEY_LEN) ||
+	    a->n_allowed_ips != b->n_allowed_ips ||
+	    (a->endpoint_host == NULL) != (b->endpoint_host == NULL) ||
+	    (a->endpoint_host != NULL &&
+	    strcmp(a->endpoint_host, b->endpoint_host) != 0) ||
+	    a->endpoint_port != b->endpoint_port ||
+	    a->endpoint_len != b->endpoint_len ||
+	    memcmp(&a->endpoint, &b->endpoint, a->endpoint_len) != 0 ||
+	    a->persistent_keepalive != b->persistent_keepalive)
+		return 0;
+	for (i = 0; i < a->n_allowed_ips; i++)
+		if (!prefix_equal(&a->allowed_ips[i], &b->allowed_ips[i]))
+			return 0;
+	return 1;
+}
