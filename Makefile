@@ -35,14 +35,15 @@ ALL_CFLAGS =	${CFLAGS} ${WARNINGS} ${SAN_FLAGS} -pthread -D_GNU_SOURCE \
 ALL_LDFLAGS =	${LDFLAGS} ${SAN_FLAGS} -pthread
 
 CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
-		tund/crypto.c tund/tunhdr.c
-SRCS =		tund/tund.c tund/iface.c tund/worker.c \
-		${CORE_SRCS} ${OS_SRCS}
+		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
+SRCS =		tund/tund.c tund/genkey.c tund/hook.c tund/iface.c \
+		tund/worker.c tund/allowedips.c ${CORE_SRCS} ${OS_SRCS}
 HDRS =		tund/*.h
 
 T =		tests/unit
 UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
-		${T}/test_crypto ${T}/test_tunhdr
+		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
+		${T}/test_replay ${T}/test_allowedips
 
 all: tund/tund
 
@@ -72,6 +73,16 @@ ${T}/test_crypto: ${T}/test_crypto.c tund/crypto.c ${UNIT_DEPS}
 	    ${PKG_LIBS}
 ${T}/test_tunhdr: ${T}/test_tunhdr.c tund/tunhdr.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_tunhdr.c ${T}/t.c tund/tunhdr.c ${ALL_LDFLAGS}
+
+${T}/test_netcfg_journal: ${T}/test_netcfg_journal.c tund/netcfg_journal.c \
+    tund/prefix.c tund/log.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_netcfg_journal.c ${T}/t.c tund/netcfg_journal.c \
+	    tund/prefix.c tund/log.c ${ALL_LDFLAGS}
+${T}/test_replay: ${T}/test_replay.c tund/replay.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_replay.c ${T}/t.c tund/replay.c ${ALL_LDFLAGS}
+${T}/test_allowedips: ${T}/test_allowedips.c tund/allowedips.c tund/prefix.c \
+    ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_allowedips.c ${T}/t.c tund/prefix.c ${ALL_LDFLAGS}
 
 # The two commands of README's quick start.  Each installs what it needs
 # first (tests/deps.sh), then builds in a fresh make so pkg-config is asked
