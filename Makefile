@@ -43,7 +43,8 @@ HDRS =		tund/*.h
 T =		tests/unit
 UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
-		${T}/test_replay ${T}/test_allowedips
+		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
+		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers
 
 all: tund/tund
 
@@ -83,6 +84,18 @@ ${T}/test_replay: ${T}/test_replay.c tund/replay.c ${UNIT_DEPS}
 ${T}/test_allowedips: ${T}/test_allowedips.c tund/allowedips.c tund/prefix.c \
     ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_allowedips.c ${T}/t.c tund/prefix.c ${ALL_LDFLAGS}
+${T}/test_noise: ${T}/test_noise.c tund/noise.c tund/crypto.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_noise.c ${T}/t.c tund/noise.c tund/crypto.c \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_cookie: ${T}/test_cookie.c tund/cookie.c tund/crypto.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_cookie.c ${T}/t.c tund/cookie.c tund/crypto.c \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_ratelimit: ${T}/test_ratelimit.c tund/ratelimit.c tund/crypto.c \
+    ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_ratelimit.c ${T}/t.c tund/ratelimit.c \
+	    tund/crypto.c ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_timers: ${T}/test_timers.c tund/timers.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_timers.c ${T}/t.c tund/timers.c ${ALL_LDFLAGS}
 
 # The two commands of README's quick start.  Each installs what it needs
 # first (tests/deps.sh), then builds in a fresh make so pkg-config is asked
