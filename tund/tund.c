@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,15 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "allowedips.h"
 #include "conf.h"
 #include "crypto.h"
 #include "genkey.h"
+#include "handshake.h"
 #include "hook.h"
 #include "iface.h"
 #include "log.h"
 #include "netcfg.h"
+#include "peer.h"
 #include "tun.h"
+#include "tunnel.h"
+#include "udp.h"
 #include "worker.h"
 
 #define CONF_DEFAULT	"/etc/tund/tund.conf"
@@ -35,8 +39,7 @@ struct tund {
 	struct conf		*conf;
 	struct tun		 tun;
 	struct netcfg		*netcfg;
-	struct allowedips	 peers;
-	int			 have_peers;	/* peers initialised */
+	struct tunnel		*tunnel;
 	struct workers		*workers;
 	struct event_base	*base;
 };
@@ -81,20 +84,36 @@ threads_for(const struct conf *c)
 	return n > TUN_MAXQUEUES ? TUN_MAXQUEUES : (int)n;
 }
 
-/* Move the peer table from old's peers (NULL: none) to new's. */
-static int
-load_peers(struct allowedips *t, const struct conf *old, const struct conf *c)
+/*
+ * Reload the peers that are in both configurations: their AllowedIPs,
+ * Endpoint and PersistentKeepalive.  Peers come and go only on restart.
+ */
+static void
+reload_peers(struct tunnel *tn, const struct conf *old, const struct conf *c)
 {
-	size_t	i, j;
+	struct peer	*p;
+	char		 name[KEY_B64_LEN + 1];
+	size_t		 i;
 
-	for (i = 0; old != NULL && i < old->n_peers; i++)
-		allowedips_remove_peer(t, &old->peers[i]);
-	for (i = 0; i < c->n_peers; i++)
-		for (j = 0; j < c->peers[i].n_allowed_ips; j++)
-			if (allowedips_insert(t, &c->peers[i].allowed_ips[j],
-			    &c->peers[i]) == -1)
-				return -1;
-	return 0;
+	if (old->n_peers != c->n_peers)
+		log_warnx("peers added or removed take effect on restart");
+	for (i = 0; i < c->n_peers; i++) {
+		if ((p = peer_by_key(tn, c->peers[i].public_key)) == NULL) {
+			key_to_base64(name, c->peers[i].public_key);
+			log_warnx("peer %s is new: it takes effect on restart",
+			    name);
+			continue;
+		}
+		allowedips_remove_peer(&tn->allowed, p);
+		tunnel_add_routes(tn, p, &c->peers[i]);
+		pthread_mutex_lock(&p->lock);
+		if (c->peers[i].endpoint_len != 0)
+			memcpy(&p->endpoint, &c->peers[i].endpoint,
+			    c->peers[i].endpoint_len);
+		timers_set_persistent_keepalive(&p->timers,
+		    c->peers[i].persistent_keepalive, now_ms());
+		pthread_mutex_unlock(&p->lock);
+	}
 }
 
 static void
@@ -112,18 +131,46 @@ write_pidfile(const char *path)
 }
 
 static void
+log_peer(struct peer *p)
+{
+	char		ep[SOCKADDR_STRLEN];
+	struct timespec	hs;
+
+	pthread_mutex_lock(&p->lock);
+	sockaddr_inet_fmt(&p->endpoint, ep, sizeof(ep));
+	hs = p->last_handshake;
+	pthread_mutex_unlock(&p->lock);
+	log_info("peer %s: endpoint %s, latest handshake %lld, "
+	    "%llu bytes in, %llu bytes out", p->name, ep,
+	    (long long)hs.tv_sec,
+	    (unsigned long long)atomic_load(&p->rx_bytes),
+	    (unsigned long long)atomic_load(&p->tx_bytes));
+}
+
+static void
 log_stats(struct tund *t)
 {
-	struct worker_stats	s;
-	int			r;
+	struct stats	s;
+	size_t		i;
+	int		r;
 
-	workers_stats(t->workers, &s);
-	log_info("%s: %llu packets, %llu bytes from the device", t->tun.name,
-	    (unsigned long long)s.tun_packets,
-	    (unsigned long long)s.tun_bytes);
+	tunnel_stats(t->tunnel, &s);
+	log_info("%s: device %llu packets %llu bytes in, %llu packets "
+	    "%llu bytes out; UDP %llu packets in, %llu out; %llu handshakes",
+	    t->tun.name, (unsigned long long)s.tun_rx_packets,
+	    (unsigned long long)s.tun_rx_bytes,
+	    (unsigned long long)s.tun_tx_packets,
+	    (unsigned long long)s.tun_tx_bytes,
+	    (unsigned long long)s.udp_rx_packets,
+	    (unsigned long long)s.udp_tx_packets,
+	    (unsigned long long)s.handshakes);
 	for (r = 0; r < DROP_NREASONS; r++)
-		log_info("%s: dropped %llu (%s)", t->tun.name,
-		    (unsigned long long)s.drops[r], drop_reason_name(r));
+		if (s.drops[r] != 0)
+			log_info("%s: dropped %llu (%s)", t->tun.name,
+			    (unsigned long long)s.drops[r],
+			    drop_reason_name(r));
+	for (i = 0; i < t->tunnel->npeers; i++)
+		log_peer(t->tunnel->peer[i]);
 }
 
 /*
@@ -141,20 +188,17 @@ reload(struct tund *t)
 		return;
 	}
 	if (strcmp(c->device, t->conf->device) != 0 ||
-	    c->threads != t->conf->threads)
-		log_warnx("Device and Threads change only on restart");
+	    c->threads != t->conf->threads ||
+	    c->listen_port != t->conf->listen_port ||
+	    !crypto_equal(c->private_key, t->conf->private_key, KEY_LEN))
+		log_warnx("Device, Threads, ListenPort and PrivateKey "
+		    "change only on restart");
 	if (iface_update(t->netcfg, t->conf, c) == -1) {
 		log_warnx("reload failed, keeping the running configuration");
 		conf_free(c);
 		return;
 	}
-	if (load_peers(&t->peers, t->conf, c) == -1) {
-		log_warn("reload: peer table");
-		load_peers(&t->peers, c, t->conf);
-		iface_update(t->netcfg, c, t->conf);
-		conf_free(c);
-		return;
-	}
+	reload_peers(t->tunnel, t->conf, c);
 	conf_free(t->conf);
 	t->conf = c;
 	log_info("reloaded %s", t->conffile);
@@ -209,21 +253,18 @@ run(struct tund *t)
 static int
 startup(struct tund *t, int foreground)
 {
+	if ((t->tunnel = tunnel_new(t->conf)) == NULL)
+		return -1;
 	if (hook_run("PreUp", &t->conf->pre_up, t->conf->device) == -1)
 		return -1;
 	if (tun_open(&t->tun, t->conf->device, threads_for(t->conf)) == -1)
 		return -1;
+	t->tunnel->tun = &t->tun;
+	if (udp_open(t->tunnel, t->conf->listen_port, t->tun.nqueues,
+	    t->conf->fwmark) == -1)
+		return -1;
 	if ((t->netcfg = iface_setup(t->tun.name, t->conf)) == NULL)
 		return -1;
-	if (allowedips_init(&t->peers) == -1) {
-		log_warn("peer table");
-		return -1;
-	}
-	t->have_peers = 1;
-	if (load_peers(&t->peers, NULL, t->conf) == -1) {
-		log_warn("peer table");
-		return -1;
-	}
 	if (hook_run("PostUp", &t->conf->post_up, t->tun.name) == -1)
 		return -1;
 	if (!foreground) {
@@ -239,9 +280,12 @@ startup(struct tund *t, int foreground)
 		log_warnx("cannot create the event base");
 		return -1;
 	}
-	if ((t->workers = workers_start(&t->tun, t->tun.nqueues,
-	    &t->peers)) == NULL)
+	if (handshake_start(t->tunnel, t->base) == -1)
 		return -1;
+	if ((t->workers = workers_start(t->tunnel, t->tun.nqueues)) == NULL)
+		return -1;
+	log_info("%s: listening on UDP port %u", t->tun.name,
+	    t->tunnel->port);
 	return 0;
 }
 
@@ -256,12 +300,15 @@ shutdown_all(struct tund *t)
 		hook_run("PreDown", &t->conf->pre_down, t->tun.name);
 		netcfg_close(t->netcfg);
 	}
+	if (t->tunnel != NULL) {
+		handshake_stop(t->tunnel);
+		udp_close(t->tunnel);
+	}
 	if (t->tun.nqueues > 0) {
 		tun_close(&t->tun);
 		hook_run("PostDown", &t->conf->post_down, t->tun.name);
 	}
-	if (t->have_peers)
-		allowedips_free(&t->peers);
+	tunnel_free(t->tunnel);
 	if (t->base != NULL)
 		event_base_free(t->base);
 	if (t->pidfile != NULL && unlink(t->pidfile) == -1 && errno != ENOENT)
@@ -279,6 +326,8 @@ main(int argc, char *argv[])
 	t.conffile = CONF_DEFAULT;
 	if (crypto_init() == -1)
 		fatalx("OpenSSL lacks an algorithm tund needs");
+	if (evthread_use_pthreads() == -1)
+		fatalx("libevent lacks thread support");
 	if (argc == 2 && strcmp(argv[1], "genkey") == 0)
 		return genkey_main();
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)

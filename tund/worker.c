@@ -1,44 +1,35 @@
 /*
- * Worker threads and the device read path.
+ * Worker threads.
  *
- * Each worker runs its own libevent base and owns one tun queue, so the
- * kernel's flow hash keeps a flow on one thread and its packets in order.
- * A readiness callback drains a bounded batch and returns to the loop, so
- * one busy queue cannot starve the worker's other events.
+ * Each worker runs its own libevent base over one tun queue and one UDP
+ * socket.  The kernel's flow hash keeps a flow on one queue, and a peer's
+ * 4-tuple on one socket, so packets of a flow stay in order.  A readiness
+ * callback handles a bounded batch and returns to the loop, so neither
+ * side starves the other.
  */
 #include <event2/event.h>
 #include <event2/thread.h>
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "allowedips.h"
 #include "log.h"
+#include "receive.h"
+#include "send.h"
 #include "tun.h"
+#include "tunnel.h"
+#include "udp.h"
 #include "worker.h"
 
-#define READ_BATCH	64		/* packets per readiness callback */
-#define PACKET_MAX	65536
-
-struct counters {
-	_Atomic uint64_t tun_packets;
-	_Atomic uint64_t tun_bytes;
-	_Atomic uint64_t drops[DROP_NREASONS];
-};
+#define BATCH	64		/* packets per readiness callback */
 
 struct worker {
-	int			 id;
 	pthread_t		 thread;
+	struct thread_ctx	*x;
 	struct event_base	*base;
-	struct event		*tun_ev;
-	struct event		*stop_ev;
-	struct tun		*tun;
-	struct allowedips	*peers;
-	struct counters		 c;
-	uint8_t			 buf[PACKET_MAX];
+	struct event		*tun_ev, *udp_ev, *stop_ev;
 };
 
 struct workers {
@@ -47,73 +38,44 @@ struct workers {
 	struct worker	*w;
 };
 
-static const char *drop_names[DROP_NREASONS] = {
-	[DROP_MALFORMED] = "malformed",
-	[DROP_NO_PEER] = "no peer",
-	[DROP_NO_SESSION] = "no session",
-};
-
-const char *
-drop_reason_name(enum drop_reason r)
-{
-	return drop_names[r];
-}
-
-static void
-count(_Atomic uint64_t *c, uint64_t n)
-{
-	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
-}
-
-static void
-drop(struct worker *w, enum drop_reason r)
-{
-	count(&w->c.drops[r], 1);
-}
-
-/* The destination address of an IP packet tun_read() has validated. */
-static const uint8_t *
-destination(const uint8_t *pkt, int version)
-{
-	return version == 4 ? pkt + 16 : pkt + 24;
-}
-
-static void
-outbound(struct worker *w, const uint8_t *pkt, size_t len)
-{
-	int	v;
-
-	count(&w->c.tun_packets, 1);
-	count(&w->c.tun_bytes, len);
-	if ((v = tun_ip_version(pkt, len)) == 0) {
-		drop(w, DROP_MALFORMED);
-		return;
-	}
-	if (allowedips_lookup(w->peers, v, destination(pkt, v)) == NULL) {
-		drop(w, DROP_NO_PEER);
-		return;
-	}
-	/* The tunnel itself comes with the protocol. */
-	drop(w, DROP_NO_SESSION);
-}
-
 static void
 tun_readable(evutil_socket_t fd, short what, void *arg)
 {
-	struct worker	*w = arg;
-	ssize_t		 n;
-	int		 i;
+	struct thread_ctx	*x = arg;
+	uint8_t			*pkt = x->buf + PKT_HEADROOM;
+	ssize_t			 n;
+	int			 i;
 
-	for (i = 0; i < READ_BATCH; i++) {
-		n = tun_read(w->tun, w->id, w->buf, sizeof(w->buf));
+	for (i = 0; i < BATCH; i++) {
+		n = tun_read(x->tn->tun, x->id, pkt, PKT_MAX);
 		if (n > 0)
-			outbound(w, w->buf, (size_t)n);
+			send_from_device(x, pkt, (size_t)n);
 		else if (n == 0)
-			drop(w, DROP_MALFORMED);
+			drop(x, DROP_MALFORMED);
 		else {
 			if (errno != EAGAIN && errno != EINTR)
-				log_warn("%s: read queue %d", w->tun->name,
-				    w->id);
+				log_warn("%s: read queue %d",
+				    x->tn->tun->name, x->id);
+			return;
+		}
+	}
+}
+
+static void
+udp_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct thread_ctx	*x = arg;
+	union sockaddr_inet	 src;
+	ssize_t			 n;
+	int			 i;
+
+	for (i = 0; i < BATCH; i++) {
+		n = udp_recv(fd, x->buf, PKT_BUFLEN, &src);
+		if (n >= 0)
+			receive_datagram(x, x->buf, (size_t)n, &src);
+		else {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("UDP socket %d", x->id);
 			return;
 		}
 	}
@@ -141,21 +103,23 @@ worker_main(void *arg)
 }
 
 static int
-worker_init(struct worker *w, int id, struct tun *tun,
-    struct allowedips *peers)
+worker_init(struct worker *w, struct tunnel *tn, int id)
 {
-	w->id = id;
-	w->tun = tun;
-	w->peers = peers;
+	if ((w->x = thread_ctx_new(tn, id)) == NULL)
+		return -1;
+	tn->worker[id] = w->x;
 	if ((w->base = event_base_new()) == NULL) {
 		log_warnx("worker %d: cannot create event base", id);
 		return -1;
 	}
-	w->tun_ev = event_new(w->base, tun->fd[id], EV_READ | EV_PERSIST,
-	    tun_readable, w);
+	w->tun_ev = event_new(w->base, tn->tun->fd[id], EV_READ | EV_PERSIST,
+	    tun_readable, w->x);
+	w->udp_ev = event_new(w->base, tn->sock[id], EV_READ | EV_PERSIST,
+	    udp_readable, w->x);
 	w->stop_ev = event_new(w->base, -1, 0, stop_requested, w);
-	if (w->tun_ev == NULL || w->stop_ev == NULL ||
-	    event_add(w->tun_ev, NULL) == -1) {
+	if (w->tun_ev == NULL || w->udp_ev == NULL || w->stop_ev == NULL ||
+	    event_add(w->tun_ev, NULL) == -1 ||
+	    event_add(w->udp_ev, NULL) == -1) {
 		log_warnx("worker %d: cannot watch the device", id);
 		return -1;
 	}
@@ -167,22 +131,42 @@ worker_free(struct worker *w)
 {
 	if (w->tun_ev != NULL)
 		event_free(w->tun_ev);
+	if (w->udp_ev != NULL)
+		event_free(w->udp_ev);
 	if (w->stop_ev != NULL)
 		event_free(w->stop_ev);
 	if (w->base != NULL)
 		event_base_free(w->base);
 }
 
+/* Signals belong to the main thread's loop, never a worker's. */
+static int
+start_threads(struct workers *ws)
+{
+	sigset_t	all, old;
+	int		rv = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (; ws->running < ws->n; ws->running++) {
+		errno = pthread_create(&ws->w[ws->running].thread, NULL,
+		    worker_main, &ws->w[ws->running]);
+		if (errno != 0) {
+			log_warn("worker %d: pthread_create", ws->running);
+			rv = -1;
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rv;
+}
+
 struct workers *
-workers_start(struct tun *tun, int n, struct allowedips *peers)
+workers_start(struct tunnel *tn, int n)
 {
 	struct workers	*ws;
 	int		 i;
 
-	if (evthread_use_pthreads() == -1) {
-		log_warnx("libevent has no thread support");
-		return NULL;
-	}
 	if ((ws = calloc(1, sizeof(*ws))) == NULL ||
 	    (ws->w = calloc((size_t)n, sizeof(*ws->w))) == NULL) {
 		log_warn("workers");
@@ -191,17 +175,13 @@ workers_start(struct tun *tun, int n, struct allowedips *peers)
 	}
 	ws->n = n;
 	for (i = 0; i < n; i++)
-		if (worker_init(&ws->w[i], i, tun, peers) == -1)
+		if (worker_init(&ws->w[i], tn, i) == -1)
 			goto fail;
-	for (; ws->running < n; ws->running++) {
-		errno = pthread_create(&ws->w[ws->running].thread, NULL,
-		    worker_main, &ws->w[ws->running]);
-		if (errno != 0) {
-			log_warn("worker %d: pthread_create", ws->running);
-			goto fail;
-		}
-	}
-	log_debug("%d worker threads on %s", n, tun->name);
+	/* Counters are summed over the workers from now on. */
+	tn->nworkers = n;
+	if (start_threads(ws) == -1)
+		goto fail;
+	log_debug("%d worker threads on %s", n, tn->tun->name);
 	return ws;
  fail:
 	workers_stop(ws);
@@ -211,7 +191,8 @@ workers_start(struct tun *tun, int n, struct allowedips *peers)
 void
 workers_stop(struct workers *ws)
 {
-	int	i;
+	struct tunnel	*tn;
+	int		 i;
 
 	if (ws == NULL)
 		return;
@@ -219,27 +200,15 @@ workers_stop(struct workers *ws)
 		event_active(ws->w[i].stop_ev, EV_TIMEOUT, 0);
 	for (i = 0; i < ws->running; i++)
 		pthread_join(ws->w[i].thread, NULL);
-	for (i = 0; i < ws->n; i++)
+	for (i = 0; i < ws->n; i++) {
 		worker_free(&ws->w[i]);
+		if (ws->w[i].x != NULL) {
+			tn = ws->w[i].x->tn;
+			tn->worker[i] = NULL;
+			tn->nworkers = 0;
+			thread_ctx_free(ws->w[i].x);
+		}
+	}
 	free(ws->w);
 	free(ws);
-}
-
-void
-workers_stats(struct workers *ws, struct worker_stats *s)
-{
-	struct counters	*c;
-	int		 i, r;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < ws->n; i++) {
-		c = &ws->w[i].c;
-		s->tun_packets += atomic_load_explicit(&c->tun_packets,
-		    memory_order_relaxed);
-		s->tun_bytes += atomic_load_explicit(&c->tun_bytes,
-		    memory_order_relaxed);
-		for (r = 0; r < DROP_NREASONS; r++)
-			s->drops[r] += atomic_load_explicit(&c->drops[r],
-			    memory_order_relaxed);
-	}
 }

@@ -1,0 +1,214 @@
+/*
+ * Receiving: validate the header, then for data the keypair of the
+ * receiver index, the replay window, authentication, the window again
+ * (now authoritatively), cryptokey routing on the inner source, and the
+ * device.
+ */
+#include <event2/event.h>
+
+#include <arpa/inet.h>
+
+#include <string.h>
+
+#include "peer.h"
+#include "receive.h"
+#include "send.h"
+#include "tun.h"
+
+static int
+queue_of(struct thread_ctx *x)
+{
+	return x->id < x->tn->tun->nqueues ? x->id : 0;
+}
+
+/* Hand a handshake message to the control thread, if there is room. */
+static void
+enqueue_handshake(struct thread_ctx *x, const uint8_t *msg, size_t len,
+    const union sockaddr_inet *src)
+{
+	struct hs_queue	*q = &x->tn->hsq;
+	struct hs_item	*it;
+	int		 full;
+
+	pthread_mutex_lock(&q->lock);
+	if (!(full = q->count == MAX_QUEUED_HANDSHAKES)) {
+		it = &q->item[(q->head + q->count) % MAX_QUEUED_HANDSHAKES];
+		memcpy(it->msg, msg, len);
+		it->len = len;
+		it->src = *src;
+		q->count++;
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (full)
+		drop(x, DROP_QUEUE_FULL);
+	else
+		event_active(x->tn->hs_ev, EV_READ, 0);
+}
+
+/*
+ * The length of the IP packet inside a decrypted payload of len bytes
+ * (the rest is padding), or 0 when it is not a whole IP packet.
+ */
+static size_t
+inner_length(const uint8_t *pkt, size_t len, int v)
+{
+	size_t	n;
+
+	if (v == 4) {
+		n = (size_t)pkt[2] << 8 | pkt[3];
+		return n >= 20 && n <= len ? n : 0;
+	}
+	n = 40 + ((size_t)pkt[4] << 8 | pkt[5]);
+	return n <= len ? n : 0;
+}
+
+static const uint8_t *
+source(const uint8_t *pkt, int v)
+{
+	return v == 4 ? pkt + 12 : pkt + 8;
+}
+
+/* Check the counter against the window; 0, or -1 having counted why. */
+static int
+replay(struct thread_ctx *x, struct keypair *kp, uint64_t counter, int update)
+{
+	enum replay_result	r;
+
+	pthread_mutex_lock(&kp->replay_lock);
+	r = update ? replay_update(&kp->replay, counter) :
+	    replay_check(&kp->replay, counter);
+	pthread_mutex_unlock(&kp->replay_lock);
+	if (r == REPLAY_OK)
+		return 0;
+	drop(x, r == REPLAY_LIMIT ? DROP_COUNTER_LIMIT : DROP_REPLAY);
+	return -1;
+}
+
+/*
+ * The peer's side of an authenticated data message: confirm a new session,
+ * follow the endpoint, run the timers.  Returns whether the session was
+ * just confirmed.
+ */
+static int
+authenticated(struct peer *p, struct keypair *kp,
+    const union sockaddr_inet *src, size_t plen, int *rekey)
+{
+	uint64_t	now = now_ms();
+	int		confirmed;
+
+	pthread_mutex_lock(&p->lock);
+	if ((confirmed = peer_confirm_keypair(p, kp)))
+		timers_handshake_complete(&p->timers);
+	peer_set_endpoint(p, src);
+	timers_any_authenticated_packet_received(&p->timers);
+	timers_any_authenticated_packet_traversal(&p->timers, now);
+	if (plen > 0)
+		timers_data_received(&p->timers, now);
+	*rekey = p->current == kp && timers_should_rekey_on_receive(
+	    &p->timers, kp->birth, kp->initiator, now);
+	pthread_mutex_unlock(&p->lock);
+	return confirmed;
+}
+
+/* The decrypted packet, if its source belongs to the peer, to the device. */
+static void
+deliver(struct thread_ctx *x, struct peer *p, const uint8_t *pkt, size_t len)
+{
+	size_t	n;
+	int	v;
+
+	if ((v = tun_ip_version(pkt, len)) == 0 ||
+	    (n = inner_length(pkt, len, v)) == 0) {
+		drop(x, DROP_INNER_MALFORMED);
+		return;
+	}
+	if (allowedips_lookup(&x->tn->allowed, v, source(pkt, v)) != p) {
+		drop(x, DROP_SOURCE);
+		return;
+	}
+	if (tun_write(x->tn->tun, queue_of(x), pkt, n) < 0) {
+		drop(x, DROP_TUN_WRITE);
+		return;
+	}
+	count(&x->c.tun_tx_packets, 1);
+	count(&x->c.tun_tx_bytes, n);
+}
+
+static void
+receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
+    const union sockaddr_inet *src)
+{
+	struct msg_data	*m = (struct msg_data *)buf;
+	struct keypair	*kp;
+	struct peer	*p;
+	uint8_t		*payload = buf + MSG_DATA_HDR_LEN;
+	uint64_t	 counter = le64_get(m->counter);
+	size_t		 plen = len - MSG_DATA_MIN_LEN;
+	int		 rekey, confirmed;
+
+	if ((kp = keypair_lookup(x->tn, le32_get(m->receiver))) == NULL) {
+		drop(x, DROP_INDEX);
+		return;
+	}
+	p = kp->peer;
+	if (timers_keypair_expired(kp->birth, 0, now_ms())) {
+		drop(x, DROP_EXPIRED);
+		goto out;
+	}
+	if (replay(x, kp, counter, 0) == -1)
+		goto out;
+	if (crypto_aead_open(x->aead, payload, kp->recv, counter, NULL, 0,
+	    payload, len - MSG_DATA_HDR_LEN) == -1) {
+		drop(x, DROP_AUTH);
+		goto out;
+	}
+	if (replay(x, kp, counter, 1) == -1)
+		goto out;
+	count(&p->rx_bytes, len);
+	confirmed = authenticated(p, kp, src, plen, &rekey);
+	if (plen > 0)
+		deliver(x, p, payload, plen);
+	if (confirmed)
+		send_staged(x, p, 0);
+	if (rekey)
+		send_want_handshake(p);
+ out:
+	keypair_release(kp);
+}
+
+void
+receive_datagram(struct thread_ctx *x, uint8_t *buf, size_t len,
+    const union sockaddr_inet *src)
+{
+	static const size_t sizes[] = {
+		[MSG_INITIATION] = MSG_INITIATION_LEN,
+		[MSG_RESPONSE] = MSG_RESPONSE_LEN,
+		[MSG_COOKIE] = MSG_COOKIE_LEN,
+		[MSG_DATA] = MSG_DATA_MIN_LEN,
+	};
+	uint8_t		type;
+
+	count(&x->c.udp_rx_packets, 1);
+	count(&x->c.udp_rx_bytes, len);
+	if (len < 4) {
+		drop(x, DROP_SHORT);
+		return;
+	}
+	type = buf[0];
+	if (type < MSG_INITIATION || type > MSG_DATA) {
+		drop(x, DROP_TYPE);
+		return;
+	}
+	if (buf[1] != 0 || buf[2] != 0 || buf[3] != 0) {
+		drop(x, DROP_RESERVED);
+		return;
+	}
+	if (type == MSG_DATA ? len < sizes[type] : len != sizes[type]) {
+		drop(x, DROP_SHORT);
+		return;
+	}
+	if (type == MSG_DATA)
+		receive_data(x, buf, len, src);
+	else
+		enqueue_handshake(x, buf, len, src);
+}

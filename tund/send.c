@@ -1,0 +1,209 @@
+/*
+ * Sending: cryptokey routing on the destination, then the peer's current
+ * keypair, a fresh counter, padding, sealing in place, one sendto().
+ *
+ * With no usable keypair the packet is staged and the control thread asked
+ * for a handshake; the packets go out when the session exists.
+ */
+#include <event2/event.h>
+
+#include <string.h>
+
+#include "icmp.h"
+#include "peer.h"
+#include "send.h"
+#include "tun.h"
+#include "udp.h"
+
+/* The socket a thread sends on: its own; the control thread uses 0's. */
+static int
+sock_of(struct thread_ctx *x)
+{
+	return x->id < x->tn->nsocks ? x->id : 0;
+}
+
+static int
+queue_of(struct thread_ctx *x)
+{
+	return x->id < x->tn->tun->nqueues ? x->id : 0;
+}
+
+void
+send_want_handshake(struct peer *p)
+{
+	if (atomic_exchange(&p->wants_handshake, 1) == 0)
+		event_active(p->tn->kick_ev, EV_TIMEOUT, 0);
+}
+
+/* Padded to a multiple of 16, but never past the MTU (whitepaper 5.4.6). */
+static size_t
+padded_len(size_t len, unsigned mtu)
+{
+	size_t	padded = (len + MSG_PADDING - 1) & ~(size_t)(MSG_PADDING - 1);
+
+	if (len <= mtu && padded > mtu)
+		padded = mtu;
+	return padded;
+}
+
+/*
+ * Seal the packet at pkt (with headroom before it) under kp and send it to
+ * the endpoint.  Returns 0, or -1 having counted the drop.
+ */
+static int
+seal_and_send(struct thread_ctx *x, struct keypair *kp,
+    const union sockaddr_inet *to, uint8_t *pkt, size_t len)
+{
+	struct msg_data	*hdr = (struct msg_data *)(pkt - MSG_DATA_HDR_LEN);
+	uint64_t	 counter;
+	size_t		 padded = padded_len(len, x->tn->mtu);
+
+	counter = atomic_fetch_add_explicit(&kp->send_counter, 1,
+	    memory_order_relaxed);
+	if (counter >= REJECT_AFTER_MESSAGES) {
+		drop(x, DROP_COUNTER_LIMIT);
+		return -1;
+	}
+	memset(pkt + len, 0, padded - len);
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->type = MSG_DATA;
+	le32_put(hdr->receiver, kp->remote_index);
+	le64_put(hdr->counter, counter);
+	if (crypto_aead_seal(x->aead, pkt, kp->send, counter, NULL, 0, pkt,
+	    padded) == -1 ||
+	    udp_send(x->tn, sock_of(x), to, hdr, MSG_DATA_HDR_LEN + padded +
+	    AEAD_TAG_LEN) == -1) {
+		drop(x, DROP_SEND_FAILED);
+		return -1;
+	}
+	count(&x->c.udp_tx_packets, 1);
+	count(&x->c.udp_tx_bytes, MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN);
+	count(&kp->peer->tx_bytes, MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN);
+	return 0;
+}
+
+/* The timer events of sending; under the peer's lock. */
+static void
+sent(struct peer *p, int data, uint64_t now)
+{
+	timers_any_authenticated_packet_traversal(&p->timers, now);
+	timers_any_authenticated_packet_sent(&p->timers);
+	if (data)
+		timers_data_sent(&p->timers, now);
+}
+
+static const uint8_t *
+destination(const uint8_t *pkt, int v)
+{
+	return v == 4 ? pkt + 16 : pkt + 24;
+}
+
+/*
+ * Answer a packet no peer takes with ICMP unreachable, as WireGuard does,
+ * from the interface's address.  The kernel refuses an error from its own
+ * address to itself, so a packet sent from that address hears from the
+ * unreachable destination instead.
+ */
+static void
+unreachable(struct thread_ctx *x, const uint8_t *pkt, size_t len, int v)
+{
+	struct tunnel	*tn = x->tn;
+	const uint8_t	*src = v == 4 ? tn->addr4 : tn->addr6;
+	size_t		 alen = v == 4 ? 4 : 16, n;
+
+	if (!(v == 4 ? tn->have4 : tn->have6))
+		return;
+	if (memcmp(pkt + (v == 4 ? 12 : 8), src, alen) == 0)
+		src = destination(pkt, v);
+	n = icmp_unreachable(x->sbuf, sizeof(x->sbuf), pkt, len, src);
+	if (n > 0 && tun_write(tn->tun, queue_of(x), x->sbuf, n) > 0) {
+		count(&x->c.tun_tx_packets, 1);
+		count(&x->c.tun_tx_bytes, n);
+	}
+}
+
+void
+send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
+{
+	struct tunnel		*tn = x->tn;
+	struct peer		*p;
+	struct keypair		*kp;
+	union sockaddr_inet	 to;
+	uint64_t		 now;
+	int			 v, rekey = 0, staged = 0;
+
+	count(&x->c.tun_rx_packets, 1);
+	count(&x->c.tun_rx_bytes, len);
+	if ((v = tun_ip_version(pkt, len)) == 0) {
+		drop(x, DROP_MALFORMED);
+		return;
+	}
+	if ((p = allowedips_lookup(&tn->allowed, v, destination(pkt, v))) ==
+	    NULL) {
+		drop(x, DROP_NO_PEER);
+		unreachable(x, pkt, len, v);
+		return;
+	}
+	if (len > tn->mtu) {
+		drop(x, DROP_TOO_BIG);
+		return;
+	}
+	now = now_ms();
+	pthread_mutex_lock(&p->lock);
+	if ((kp = peer_sending_keypair(p, now)) == NULL) {
+		staged = peer_stage(p, pkt, len) == 0 ? 1 : -1;
+	} else if (p->endpoint.sa.sa_family == 0) {
+		keypair_release(kp);
+		kp = NULL;
+	} else {
+		to = p->endpoint;
+		rekey = timers_should_rekey_on_send(kp->birth,
+		    atomic_load(&kp->send_counter), kp->initiator, now);
+		sent(p, 1, now);
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	if (kp == NULL) {
+		if (staged == 0)
+			drop(x, DROP_NO_ENDPOINT);
+		else if (staged < 0)
+			drop(x, DROP_STAGED_FULL);
+		if (staged != 0)
+			send_want_handshake(p);
+		return;
+	}
+	seal_and_send(x, kp, &to, pkt, len);
+	keypair_release(kp);
+	if (rekey)
+		send_want_handshake(p);
+}
+
+void
+send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
+{
+	struct staged		*s, *list;
+	struct keypair		*kp;
+	union sockaddr_inet	 to;
+	uint8_t			*pkt = x->sbuf + PKT_HEADROOM;
+	uint64_t		 now = now_ms();
+
+	pthread_mutex_lock(&p->lock);
+	kp = p->endpoint.sa.sa_family != 0 ?
+	    peer_sending_keypair(p, now) : NULL;
+	list = kp != NULL ? peer_unstage(p) : NULL;
+	if (kp != NULL && (list != NULL || keepalive))
+		sent(p, list != NULL, now);
+	to = p->endpoint;
+	pthread_mutex_unlock(&p->lock);
+	if (kp == NULL)
+		return;
+
+	if (list == NULL && keepalive)
+		seal_and_send(x, kp, &to, pkt, 0);
+	for (s = list; s != NULL; s = s->next) {
+		memcpy(pkt, s->pkt, s->len);
+		seal_and_send(x, kp, &to, pkt, s->len);
+	}
+	staged_free(list);
+	keypair_release(kp);
+}

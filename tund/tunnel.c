@@ -1,0 +1,223 @@
+/*
+ * The tunnel's shared state: set up from a configuration, torn down at
+ * exit, and the counters every thread keeps.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "peer.h"
+#include "ratelimit.h"
+#include "tunnel.h"
+
+static const char *drop_names[DROP_NREASONS] = {
+	[DROP_MALFORMED] = "malformed",
+	[DROP_NO_PEER] = "no peer",
+	[DROP_NO_ENDPOINT] = "no endpoint",
+	[DROP_STAGED_FULL] = "staged full",
+	[DROP_GAVE_UP] = "handshake gave up",
+	[DROP_TOO_BIG] = "too big",
+	[DROP_SEND_FAILED] = "send failed",
+	[DROP_SHORT] = "bad length",
+	[DROP_TYPE] = "unknown type",
+	[DROP_RESERVED] = "reserved bits",
+	[DROP_MAC1] = "bad mac1",
+	[DROP_COOKIE_SENT] = "cookie sent",
+	[DROP_RATELIMIT] = "rate limited",
+	[DROP_QUEUE_FULL] = "handshake queue full",
+	[DROP_HANDSHAKE] = "handshake failed",
+	[DROP_UNKNOWN_PEER] = "unknown peer",
+	[DROP_TIMESTAMP] = "replayed initiation",
+	[DROP_INDEX] = "unknown index",
+	[DROP_AUTH] = "authentication failed",
+	[DROP_REPLAY] = "replayed",
+	[DROP_COUNTER_LIMIT] = "counter limit",
+	[DROP_EXPIRED] = "expired keypair",
+	[DROP_INNER_MALFORMED] = "inner malformed",
+	[DROP_SOURCE] = "source not allowed",
+	[DROP_TUN_WRITE] = "device write failed",
+};
+
+const char *
+drop_reason_name(enum drop_reason r)
+{
+	return drop_names[r];
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+count(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+void
+drop(struct thread_ctx *x, enum drop_reason r)
+{
+	count(&x->c.drops[r], 1);
+}
+
+struct thread_ctx *
+thread_ctx_new(struct tunnel *tn, int id)
+{
+	struct thread_ctx	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (x->aead = crypto_aead_new()) == NULL) {
+		log_warnx("thread %d: out of memory", id);
+		free(x);
+		return NULL;
+	}
+	x->id = id;
+	x->tn = tn;
+	return x;
+}
+
+void
+thread_ctx_free(struct thread_ctx *x)
+{
+	if (x == NULL)
+		return;
+	crypto_aead_free(x->aead);
+	crypto_wipe(x->buf, sizeof(x->buf));
+	crypto_wipe(x->sbuf, sizeof(x->sbuf));
+	free(x);
+}
+
+static uint64_t
+get(_Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static void
+add_counters(struct stats *s, struct counters *c)
+{
+	int	r;
+
+	s->tun_rx_packets += get(&c->tun_rx_packets);
+	s->tun_rx_bytes += get(&c->tun_rx_bytes);
+	s->tun_tx_packets += get(&c->tun_tx_packets);
+	s->tun_tx_bytes += get(&c->tun_tx_bytes);
+	s->udp_rx_packets += get(&c->udp_rx_packets);
+	s->udp_rx_bytes += get(&c->udp_rx_bytes);
+	s->udp_tx_packets += get(&c->udp_tx_packets);
+	s->udp_tx_bytes += get(&c->udp_tx_bytes);
+	s->handshakes += get(&c->handshakes);
+	for (r = 0; r < DROP_NREASONS; r++)
+		s->drops[r] += get(&c->drops[r]);
+}
+
+void
+tunnel_stats(struct tunnel *tn, struct stats *s)
+{
+	int	i;
+
+	memset(s, 0, sizeof(*s));
+	if (tn->ctl != NULL)
+		add_counters(s, &tn->ctl->c);
+	for (i = 0; i < tn->nworkers; i++)
+		add_counters(s, &tn->worker[i]->c);
+}
+
+/* The first address of each family on the interface: ICMP error sources. */
+static void
+icmp_sources(struct tunnel *tn, const struct conf *c)
+{
+	size_t	i;
+
+	for (i = c->n_addresses; i-- > 0;) {
+		if (c->addresses[i].family == 4) {
+			memcpy(tn->addr4, c->addresses[i].addr, 4);
+			tn->have4 = 1;
+		} else {
+			memcpy(tn->addr6, c->addresses[i].addr, 16);
+			tn->have6 = 1;
+		}
+	}
+}
+
+int
+tunnel_add_routes(struct tunnel *tn, struct peer *p,
+    const struct conf_peer *cp)
+{
+	size_t	i;
+
+	for (i = 0; i < cp->n_allowed_ips; i++)
+		if (allowedips_insert(&tn->allowed, &cp->allowed_ips[i],
+		    p) == -1) {
+			log_warn("peer %s: AllowedIPs", p->name);
+			return -1;
+		}
+	return 0;
+}
+
+struct tunnel *
+tunnel_new(const struct conf *c)
+{
+	struct tunnel	*tn;
+	size_t		 i;
+
+	if ((tn = calloc(1, sizeof(*tn))) == NULL) {
+		log_warn("tunnel");
+		return NULL;
+	}
+	pthread_mutex_init(&tn->hsq.lock, NULL);
+	if (index_init(&tn->indices) == -1 ||
+	    allowedips_init(&tn->allowed) == -1) {
+		log_warn("tunnel tables");
+		free(tn);
+		return NULL;
+	}
+	tn->mtu = c->mtu;
+	icmp_sources(tn, c);
+	if (noise_local_init(&tn->local, c->private_key) == -1 ||
+	    cookie_checker_init(&tn->cookies, tn->local.pub) == -1 ||
+	    (tn->ratelimit = ratelimit_new()) == NULL ||
+	    (tn->peer = calloc(c->n_peers + 1, sizeof(*tn->peer))) == NULL) {
+		log_warnx("cannot set up the tunnel's identity");
+		goto fail;
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		if ((tn->peer[i] = peer_new(tn, &c->peers[i])) == NULL)
+			goto fail;
+		tn->npeers++;
+		if (tunnel_add_routes(tn, tn->peer[i], &c->peers[i]) == -1)
+			goto fail;
+	}
+	return tn;
+ fail:
+	tunnel_free(tn);
+	return NULL;
+}
+
+void
+tunnel_free(struct tunnel *tn)
+{
+	size_t	i;
+
+	if (tn == NULL)
+		return;
+	for (i = 0; i < tn->npeers; i++)
+		peer_free(tn->peer[i]);
+	free(tn->peer);
+	allowedips_free(&tn->allowed);
+	index_free(&tn->indices);
+	if (tn->ratelimit != NULL)
+		ratelimit_free(tn->ratelimit);
+	cookie_checker_free(&tn->cookies);
+	pthread_mutex_destroy(&tn->hsq.lock);
+	thread_ctx_free(tn->ctl);
+	crypto_wipe(&tn->local, sizeof(tn->local));
+	free(tn);
+}

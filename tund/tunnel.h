@@ -1,0 +1,164 @@
+/*
+ * The tunnel: everything one interface shares between its threads.  The
+ * workers move data between the device and the UDP sockets; the control
+ * thread (the main event loop) does handshakes, timers and signals.
+ *
+ * What is fixed after startup is read without locks: the identity, the
+ * peer array, the sockets.  What changes is locked where it lives: the
+ * peer table (allowedips), the index table, each peer.  Counters are
+ * per thread and atomic, summed when someone asks.
+ */
+#ifndef TUND_TUNNEL_H
+#define TUND_TUNNEL_H
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allowedips.h"
+#include "cookie.h"
+#include "index.h"
+#include "noise.h"
+#include "wire.h"
+
+struct peer;
+struct ratelimit;
+struct tun;
+struct event;
+struct event_base;
+
+#define TUNNEL_MAXTHREADS	64
+/* Room before a packet for the data header, after it for padding and tag. */
+#define PKT_HEADROOM		MSG_DATA_HDR_LEN
+#define PKT_MAX			65535
+#define PKT_BUFLEN		(PKT_HEADROOM + PKT_MAX + MSG_PADDING + AEAD_TAG_LEN)
+
+/* Why a packet was dropped; each reason has its own counter. */
+enum drop_reason {
+	/* from the device */
+	DROP_MALFORMED,		/* not an IPv4 or IPv6 packet */
+	DROP_NO_PEER,		/* no peer's AllowedIPs hold the destination */
+	DROP_NO_ENDPOINT,	/* the peer has no known endpoint */
+	DROP_STAGED_FULL,	/* too many packets waiting for a handshake */
+	DROP_GAVE_UP,		/* the handshake failed for 90 s */
+	DROP_TOO_BIG,		/* larger than the MTU */
+	DROP_SEND_FAILED,	/* the socket refused it */
+	/* from the network */
+	DROP_SHORT,		/* wrong length for its type */
+	DROP_TYPE,		/* unknown message type */
+	DROP_RESERVED,		/* non-zero reserved bytes */
+	DROP_MAC1,		/* handshake with a bad mac1 */
+	DROP_COOKIE_SENT,	/* under load without a cookie: answered */
+	DROP_RATELIMIT,		/* handshakes from this source come too fast */
+	DROP_QUEUE_FULL,	/* the handshake queue is full */
+	DROP_HANDSHAKE,		/* handshake failed to authenticate */
+	DROP_UNKNOWN_PEER,	/* initiation from a key we do not know */
+	DROP_TIMESTAMP,		/* replayed initiation */
+	DROP_INDEX,		/* no session has this receiver index */
+	DROP_AUTH,		/* data failed to authenticate */
+	DROP_REPLAY,		/* data counter seen before or too old */
+	DROP_COUNTER_LIMIT,	/* data counter past Reject-After-Messages */
+	DROP_EXPIRED,		/* data under a keypair past Reject-After-Time */
+	DROP_INNER_MALFORMED,	/* decrypted packet is not IP, or truncated */
+	DROP_SOURCE,		/* inner source outside the peer's AllowedIPs */
+	DROP_TUN_WRITE,		/* the device refused it */
+	DROP_NREASONS
+};
+
+struct counters {
+	_Atomic uint64_t tun_rx_packets, tun_rx_bytes;	/* from the device */
+	_Atomic uint64_t tun_tx_packets, tun_tx_bytes;	/* to the device */
+	_Atomic uint64_t udp_rx_packets, udp_rx_bytes;
+	_Atomic uint64_t udp_tx_packets, udp_tx_bytes;
+	_Atomic uint64_t handshakes;			/* completed */
+	_Atomic uint64_t drops[DROP_NREASONS];
+};
+
+/* The counters summed over the threads, for reports. */
+struct stats {
+	uint64_t	tun_rx_packets, tun_rx_bytes, tun_tx_packets, tun_tx_bytes;
+	uint64_t	udp_rx_packets, udp_rx_bytes, udp_tx_packets, udp_tx_bytes;
+	uint64_t	handshakes;
+	uint64_t	drops[DROP_NREASONS];
+};
+
+/* A UDP endpoint, IPv4 or IPv6. */
+union sockaddr_inet {
+	struct sockaddr		sa;
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+};
+
+/* One thread's own things: what the data path may touch without a lock. */
+struct thread_ctx {
+	int			 id;	/* device queue, socket */
+	struct tunnel		*tn;
+	struct crypto_aead	*aead;
+	struct counters		 c;
+	uint8_t			 buf[PKT_BUFLEN];	/* what was read */
+	uint8_t			 sbuf[PKT_BUFLEN];	/* what is sent */
+};
+
+/* A handshake message waiting for the control thread. */
+struct hs_item {
+	union sockaddr_inet	 src;
+	size_t			 len;
+	uint8_t			 msg[MSG_INITIATION_LEN];
+};
+
+struct hs_queue {
+	pthread_mutex_t		 lock;
+	size_t			 head, count;
+	struct hs_item		 item[MAX_QUEUED_HANDSHAKES];
+};
+
+struct tunnel {
+	struct noise_local	 local;		/* our identity: wiped */
+	struct cookie_checker	 cookies;
+	struct ratelimit	*ratelimit;
+	struct index_table	 indices;
+	struct allowedips	 allowed;	/* destination -> peer */
+	struct peer		**peer;
+	size_t			 npeers;
+	struct tun		*tun;
+	int			 sock[TUNNEL_MAXTHREADS];
+	int			 nsocks;
+	uint16_t		 port;		/* the one we listen on */
+	unsigned		 mtu;
+	uint8_t			 addr4[4], addr6[16];	/* ICMP error sources */
+	int			 have4, have6;
+	struct hs_queue		 hsq;
+	struct event		*hs_ev;		/* control thread: queue */
+	struct event		*kick_ev;	/* control thread: peers want */
+	struct event		*tick_ev;	/* control thread: timers */
+	uint64_t		 last_gc;	/* of the rate limiter */
+	struct thread_ctx	*ctl;		/* the control thread's */
+	struct thread_ctx	*worker[TUNNEL_MAXTHREADS];
+	int			 nworkers;
+};
+
+struct conf;
+struct conf_peer;
+
+/* The shared state for a configuration; NULL (logged) on failure. */
+struct tunnel	*tunnel_new(const struct conf *);
+void		 tunnel_free(struct tunnel *);
+/* Route the peer's AllowedIPs to it. */
+int		 tunnel_add_routes(struct tunnel *, struct peer *,
+		    const struct conf_peer *);
+
+/* Monotonic milliseconds, the clock of timers and cookies. */
+uint64_t	now_ms(void);
+void		count(_Atomic uint64_t *, uint64_t);
+void		drop(struct thread_ctx *, enum drop_reason);
+const char	*drop_reason_name(enum drop_reason);
+struct thread_ctx *thread_ctx_new(struct tunnel *, int id);
+void		 thread_ctx_free(struct thread_ctx *);
+/* Sum every thread's counters. */
+void		 tunnel_stats(struct tunnel *, struct stats *);
+
+#endif

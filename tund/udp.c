@@ -1,0 +1,231 @@
+/*
+ * UDP sockets.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "udp.h"
+
+#define SOCKBUF		(4 * 1024 * 1024)
+
+static int	family = AF_INET6;	/* AF_INET without IPv6 */
+
+socklen_t
+sockaddr_inet_len(const union sockaddr_inet *a)
+{
+	switch (a->sa.sa_family) {
+	case AF_INET:
+		return sizeof(a->sin);
+	case AF_INET6:
+		return sizeof(a->sin6);
+	}
+	return 0;
+}
+
+int
+sockaddr_inet_equal(const union sockaddr_inet *a, const union sockaddr_inet *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET)
+		return a->sin.sin_port == b->sin.sin_port &&
+		    a->sin.sin_addr.s_addr == b->sin.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return a->sin6.sin6_port == b->sin6.sin6_port &&
+		    a->sin6.sin6_scope_id == b->sin6.sin6_scope_id &&
+		    memcmp(&a->sin6.sin6_addr, &b->sin6.sin6_addr, 16) == 0;
+	return 1;
+}
+
+const char *
+sockaddr_inet_fmt(const union sockaddr_inet *a, char *buf, size_t len)
+{
+	char	host[INET6_ADDRSTRLEN];
+
+	switch (a->sa.sa_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &a->sin.sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(a->sin.sin_port));
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &a->sin6.sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(a->sin6.sin6_port));
+		break;
+	default:
+		snprintf(buf, len, "(none)");
+	}
+	return buf;
+}
+
+const uint8_t *
+sockaddr_inet_addr(const union sockaddr_inet *a, uint16_t *port)
+{
+	if (a->sa.sa_family == AF_INET) {
+		*port = ntohs(a->sin.sin_port);
+		return (const uint8_t *)&a->sin.sin_addr;
+	}
+	*port = ntohs(a->sin6.sin6_port);
+	return (const uint8_t *)&a->sin6.sin6_addr;
+}
+
+/* What a dual-stack socket needs: IPv4 as ::ffff:a.b.c.d. */
+static socklen_t
+to_socket(const union sockaddr_inet *a, union sockaddr_inet *out)
+{
+	if (family == AF_INET6 && a->sa.sa_family == AF_INET) {
+		memset(out, 0, sizeof(*out));
+		out->sin6.sin6_family = AF_INET6;
+		out->sin6.sin6_port = a->sin.sin_port;
+		out->sin6.sin6_addr.s6_addr[10] = 0xff;
+		out->sin6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&out->sin6.sin6_addr.s6_addr[12], &a->sin.sin_addr, 4);
+	} else
+		*out = *a;
+	return sockaddr_inet_len(out);
+}
+
+/* And back: a mapped source becomes a plain IPv4 endpoint. */
+static void
+from_socket(union sockaddr_inet *a)
+{
+	struct sockaddr_in	sin;
+
+	if (a->sa.sa_family != AF_INET6 ||
+	    !IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr))
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = a->sin6.sin6_port;
+	memcpy(&sin.sin_addr, &a->sin6.sin6_addr.s6_addr[12], 4);
+	a->sin = sin;
+}
+
+static int
+socket_for(int af, uint32_t fwmark)
+{
+	int	s, on = 1, off = 0, size = SOCKBUF;
+
+	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		return -1;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1 ||
+	    (af == AF_INET6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)) == -1)) {
+		close(s);
+		return -1;
+	}
+	/* Bigger buffers absorb bursts; the kernel caps them quietly. */
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+#ifdef SO_MARK
+	if (fwmark != 0 && setsockopt(s, SOL_SOCKET, SO_MARK, &fwmark,
+	    sizeof(fwmark)) == -1)
+		log_warn("FwMark %u", fwmark);
+#endif
+	return s;
+}
+
+static int
+bind_port(int s, uint16_t port)
+{
+	union sockaddr_inet	a;
+
+	memset(&a, 0, sizeof(a));
+	if (family == AF_INET6) {
+		a.sin6.sin6_family = AF_INET6;
+		a.sin6.sin6_port = htons(port);
+	} else {
+		a.sin.sin_family = AF_INET;
+		a.sin.sin_port = htons(port);
+	}
+	return bind(s, &a.sa, sockaddr_inet_len(&a));
+}
+
+static uint16_t
+bound_port(int s)
+{
+	union sockaddr_inet	a;
+	socklen_t		len = sizeof(a);
+
+	if (getsockname(s, &a.sa, &len) == -1)
+		return 0;
+	return ntohs(family == AF_INET6 ? a.sin6.sin6_port : a.sin.sin_port);
+}
+
+int
+udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
+{
+	int	s, i;
+
+	tn->nsocks = 0;
+	for (i = 0; i < n; i++) {
+		s = socket_for(family, fwmark);
+		if (s == -1 && i == 0 && errno == EAFNOSUPPORT) {
+			family = AF_INET;
+			s = socket_for(family, fwmark);
+		}
+		if (s == -1) {
+			log_warn("UDP socket");
+			goto fail;
+		}
+		tn->sock[tn->nsocks++] = s;
+		if (bind_port(s, port) == -1) {
+			log_warn("UDP port %u", port);
+			goto fail;
+		}
+		/* The others share the port the first was given. */
+		port = bound_port(s);
+	}
+	tn->port = port;
+	return 0;
+ fail:
+	udp_close(tn);
+	return -1;
+}
+
+void
+udp_close(struct tunnel *tn)
+{
+	int	i;
+
+	for (i = 0; i < tn->nsocks; i++)
+		close(tn->sock[i]);
+	tn->nsocks = 0;
+}
+
+int
+udp_send(struct tunnel *tn, int s, const union sockaddr_inet *to,
+    const void *buf, size_t len)
+{
+	union sockaddr_inet	dst;
+	socklen_t		dlen = to_socket(to, &dst);
+
+	if (dlen == 0) {
+		errno = EDESTADDRREQ;
+		return -1;
+	}
+	if (sendto(tn->sock[s], buf, len, 0, &dst.sa, dlen) == -1)
+		return -1;
+	return 0;
+}
+
+ssize_t
+udp_recv(int fd, void *buf, size_t len, union sockaddr_inet *from)
+{
+	socklen_t	flen = sizeof(*from);
+	ssize_t		n;
+
+	n = recvfrom(fd, buf, len, 0, &from->sa, &flen);
+	if (n >= 0)
+		from_socket(from);
+	return n;
+}
