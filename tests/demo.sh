@@ -1,8 +1,8 @@
 #!/bin/sh
 # make demo: two sites, each a network namespace running tund, joined by a
-# veth "internet" link.  Shows both interfaces coming up with their
-# addresses and routes, the packets each daemon pulls from its device, and
-# removes everything on exit.
+# veth "internet" link.  Shows both interfaces coming up, the WireGuard
+# tunnel between them carrying pings and a TCP stream (iperf3), what each
+# daemon counted, and removes everything on exit.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 TUND=$TOP/tund/tund
@@ -67,12 +67,20 @@ for s in a b; do
 	ip -n $ns route show dev ${P}t$s
 done
 
-say "traffic: site a pings site b's overlay address"
-ip netns exec $A ping -c 3 -i 0.2 -W 1 198.19.0.2 | tail -2
-kill -USR1 $PA; sleep 0.3
-say "site a: what tund pulled from its device"
-grep -E 'packets|dropped' "$W/a.log" | tail -4
-echo "(the encrypted tunnel between the sites comes with the WireGuard protocol)"
+say "traffic: site a pings site b through the tunnel (the first ping starts the handshake)"
+ip netns exec $A ping -c 3 -i 0.2 -W 2 198.19.0.2 | tail -2
+
+say "load: 3 seconds of TCP from site a to site b through the tunnel (iperf3)"
+ip netns exec $B iperf3 -s -1 -B 198.19.0.2 >/dev/null 2>&1 & IP=$!
+sleep 0.5
+ip netns exec $A iperf3 -c 198.19.0.2 -t 3 -f m 2>&1 | grep -E 'sender|receiver'
+wait $IP 2>/dev/null
+
+for s in a b; do
+	kill -USR1 $([ $s = a ] && echo $PA || echo $PB); sleep 0.3
+	say "site $s: tund's counters"
+	grep -E 'device|dropped|peer' "$W/$s.log" | tail -4
+done
 
 say "stopping both daemons"
 kill -TERM $PA $PB; wait $PA $PB; PIDS=""

@@ -8,10 +8,11 @@ what=${1:-check}
 
 # package:probe pairs; a probe is a command or a pkg-config module (pc:NAME)
 need="pkg-config:pkg-config libevent-dev:pc:libevent_pthreads
-libpcap-dev:pc:libpcap libssl-dev:pc:libcrypto iproute2:ip gcc:cc make:make"
+libpcap-dev:pc:libpcap libssl-dev:pc:libcrypto iproute2:ip gcc:cc make:make
+iputils-ping:ping"
+[ "$what" = demo ] && need="$need iperf3:iperf3"
 [ "$what" = check ] && need="$need
-wireguard-tools:wg wireguard-go:wireguard-go mandoc:mandoc iputils-ping:ping
-python3:python3"
+wireguard-tools:wg wireguard-go:wireguard-go mandoc:mandoc python3:python3"
 
 have() {
 	case $1 in

@@ -98,3 +98,170 @@ need_linux() {
 key() {
 	(umask 077; "$TUND" genkey > "$1") && "$TUND" pubkey < "$1"
 }
+
+# --- Two sites joined by a veth "internet" -------------------------------
+#
+# sites: namespaces $A and $B, veth ${P}va/${P}vb with underlay addresses
+# $UA4/$UB4 and $UA6/$UB6.  Overlay (inside the tunnel): $OA4/$OB4 and
+# $OA6/$OB6.  Keys in $W/{a,b}.key with public keys $PUBA/$PUBB.
+A=${P}a; B=${P}b
+UA4=198.18.0.1; UB4=198.18.0.2; UA6=2001:db8::1; UB6=2001:db8::2
+OA4=198.19.0.1; OB4=198.19.0.2; OA6=2001:db8:19::1; OB6=2001:db8:19::2
+
+sites() {
+	ns_add $A && ns_add $B && veth $A ${P}va $B ${P}vb || return 1
+	ip -n $A addr add $UA4/24 dev ${P}va
+	ip -n $B addr add $UB4/24 dev ${P}vb
+	ip -n $A addr add $UA6/64 dev ${P}va nodad
+	ip -n $B addr add $UB6/64 dev ${P}vb nodad
+	(umask 077; "$TUND" genkey > "$W/a.key"; "$TUND" genkey > "$W/b.key")
+	PUBA=$("$TUND" pubkey < "$W/a.key"); PUBB=$("$TUND" pubkey < "$W/b.key")
+}
+
+# site_conf SIDE ENDPOINT-HOST [EXTRA-PEER-LINES]: a tund.conf for side a
+# or b, its peer the other side at ENDPOINT-HOST ("" for no Endpoint).
+site_conf() {
+	if [ "$1" = a ]; then
+		_k=$W/a.key _pub=$PUBB _me4=$OA4 _me6=$OA6 _p4=$OB4 _p6=$OB6
+	else
+		_k=$W/b.key _pub=$PUBA _me4=$OB4 _me6=$OB6 _p4=$OA4 _p6=$OA6
+	fi
+	cat <<EOC
+[Interface]
+PrivateKey = $(cat "$_k")
+ListenPort = 51820
+Address = $_me4/24, $_me6/64
+Device = ${P}t$1
+
+[Peer]
+PublicKey = $_pub
+AllowedIPs = $_p4/32, $_p6/128
+EOC
+	case $2 in
+	"") ;;
+	*:*) echo "Endpoint = [$2]:51820" ;;
+	*) echo "Endpoint = $2:51820" ;;
+	esac
+	[ -n "${3:-}" ] && printf '%s\n' "$3"
+	return 0
+}
+
+# start_tund SIDE CONF-FILE: tund in that side's namespace; PID in $BG,
+# log in $W/tund-SIDE.log.
+start_tund() {
+	_ns=$([ "$1" = a ] && echo $A || echo $B)
+	bg sh -c "exec ip netns exec $_ns '$TUND' -d -v -f '$2' \
+	    2>>'$W/tund-$1.log'"
+	wait_for 5 sh -c "ip -n $_ns link show ${P}t$1 | grep -q ',UP'"
+}
+
+# start_wggo SIDE ENDPOINT-HOST [PSK-FILE]: wireguard-go with wg(8) as the
+# other end of the same configuration.  Interface ${P}w$SIDE.
+start_wggo() {
+	_ns=$([ "$1" = a ] && echo $A || echo $B)
+	_if=${P}w$1
+	if [ "$1" = a ]; then
+		_k=$W/a.key _pub=$PUBB _me4=$OA4 _me6=$OA6 _p4=$OB4 _p6=$OB6
+	else
+		_k=$W/b.key _pub=$PUBA _me4=$OB4 _me6=$OB6 _p4=$OA4 _p6=$OA6
+	fi
+	bg ip netns exec $_ns env WG_PROCESS_FOREGROUND=1 \
+	    WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go $_if \
+	    >>"$W/wggo-$1.log" 2>&1
+	wait_for 5 test -S /var/run/wireguard/$_if.sock || return 1
+	_ep=""
+	case $2 in
+	"") ;;
+	*:*) _ep="endpoint [$2]:51820" ;;
+	*) _ep="endpoint $2:51820" ;;
+	esac
+	ip netns exec $_ns wg set $_if listen-port 51820 private-key "$_k" \
+	    peer "$_pub" allowed-ips $_p4/32,$_p6/128 $_ep \
+	    ${3:+preshared-key "$3"} || return 1
+	ip -n $_ns addr add $_me4/24 dev $_if
+	ip -n $_ns addr add $_me6/64 dev $_if nodad
+	ip -n $_ns link set $_if up mtu 1420
+}
+
+# rss_kb PID: resident memory of a process, in kB.
+rss_kb() {
+	awk '/^VmRSS/ {print $2}' /proc/$1/status
+}
+
+# --- Added for tests/netns/test_tunnel.sh: stopping daemons, TCP transfers --
+
+# stop_bg PID [SIGNAL]: end a process started with bg (TERM unless told), wait
+# up to 5 s, then KILL; forget its PID.  Its exit status in $RC.
+stop_bg() {
+	kill -"${2:-TERM}" "$1" 2>/dev/null
+	wait_exit "$1" 5 || { kill -9 "$1" 2>/dev/null; wait_exit "$1" 2; }
+	_keep=""
+	for _p in $PIDS; do [ "$_p" = "$1" ] || _keep="$_keep $_p"; done
+	PIDS=$_keep
+}
+
+# tcp_recv_digest NS ADDR PORT OUT: in the background (PID in $BG), accept
+# one TCP connection on ADDR:PORT in NS, and write "SHA256 BYTES" of all it
+# receives to OUT.  Gives up after 60 s.
+tcp_recv_digest() {
+	rm -f "$4" "$4.ready"
+	bg ip netns exec "$1" timeout 60 python3 -c '
+import hashlib, socket, sys
+addr, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port)); s.listen(1)
+open(out + ".ready", "w").close()
+c, _ = s.accept()
+c.settimeout(30)
+h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(1 << 16)
+    if not d:
+        break
+    h.update(d); n += len(d)
+c.close()
+with open(out, "w") as f:
+    f.write("%s %d\n" % (h.hexdigest(), n))
+' "$2" "$3" "$4"
+	wait_for 5 test -e "$4.ready"
+}
+
+# tcp_send_file NS ADDR PORT FILE [MARK GO]: send FILE from NS to ADDR:PORT
+# (at most 60 s).  With MARK and GO: touch MARK after a third of it, send
+# the second third slowly, and wait (up to 20 s) for GO to exist before
+# sending the last third, so that something can happen mid-transfer.
+tcp_send_file() {
+	ip netns exec "$1" timeout 60 python3 -c '
+import os, socket, sys, time
+addr, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+mark, go = (sys.argv[4], sys.argv[5]) if len(sys.argv) > 5 else (None, None)
+end = time.time() + 5
+while True:
+    try:
+        c = socket.create_connection((addr, port), timeout=2); break
+    except OSError:
+        if time.time() > end:
+            raise
+        time.sleep(0.1)
+c.settimeout(30)
+size = os.path.getsize(path); sent = 0
+with open(path, "rb") as f:
+    while True:
+        if mark and sent >= size // 3:
+            if not os.path.exists(mark):
+                open(mark, "w").close()
+            if sent < 2 * size // 3:
+                time.sleep(0.002)
+            else:
+                end = time.time() + 20
+                while not os.path.exists(go) and time.time() < end:
+                    time.sleep(0.05)
+        d = f.read(1 << 16)
+        if not d:
+            break
+        c.sendall(d); sent += len(d)
+c.shutdown(socket.SHUT_WR)
+c.recv(1)
+' "$2" "$3" "$4" ${5:+"$5"} ${6:+"$6"}
+}

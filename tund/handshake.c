@@ -328,9 +328,12 @@ run_timers(struct thread_ctx *x, struct peer *p, uint64_t now)
 	int		 want;
 
 	pthread_mutex_lock(&p->lock);
+	due = timers_expire(&p->timers, now);
+	/* A keepalive without a session asks for one, as WireGuard's does. */
+	if ((due & TIMER_SEND_KEEPALIVE) && p->current == NULL)
+		atomic_store(&p->wants_handshake, 1);
 	want = atomic_exchange(&p->wants_handshake, 0) &&
 	    timers_initiation_wanted(&p->timers, now);
-	due = timers_expire(&p->timers, now);
 	if (due & TIMER_ZERO_KEYS)
 		peer_zero_keys(p);
 	if (due & TIMER_GIVE_UP) {

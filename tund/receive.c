@@ -166,6 +166,8 @@ receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
 		goto out;
 	count(&p->rx_bytes, len);
 	confirmed = authenticated(p, kp, src, plen, &rekey);
+	if (confirmed)
+		count(&x->c.handshakes, 1);
 	if (plen > 0)
 		deliver(x, p, payload, plen);
 	if (confirmed)

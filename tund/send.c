@@ -150,12 +150,11 @@ send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 	}
 	now = now_ms();
 	pthread_mutex_lock(&p->lock);
-	if ((kp = peer_sending_keypair(p, now)) == NULL) {
-		staged = peer_stage(p, pkt, len) == 0 ? 1 : -1;
-	} else if (p->endpoint.sa.sa_family == 0) {
-		keypair_release(kp);
+	if (p->endpoint.sa.sa_family == 0)
 		kp = NULL;
-	} else {
+	else if ((kp = peer_sending_keypair(p, now)) == NULL)
+		staged = peer_stage(p, pkt, len) == 0 ? 1 : -1;
+	else {
 		to = p->endpoint;
 		rekey = timers_should_rekey_on_send(kp->birth,
 		    atomic_load(&kp->send_counter), kp->initiator, now);
@@ -164,12 +163,15 @@ send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 	pthread_mutex_unlock(&p->lock);
 
 	if (kp == NULL) {
-		if (staged == 0)
+		if (staged == 0) {
+			/* Nowhere to send it, as WireGuard: unreachable. */
 			drop(x, DROP_NO_ENDPOINT);
-		else if (staged < 0)
+			unreachable(x, pkt, len, v);
+			return;
+		}
+		if (staged < 0)
 			drop(x, DROP_STAGED_FULL);
-		if (staged != 0)
-			send_want_handshake(p);
+		send_want_handshake(p);
 		return;
 	}
 	seal_and_send(x, kp, &to, pkt, len);

@@ -133,16 +133,19 @@ write_pidfile(const char *path)
 static void
 log_peer(struct peer *p)
 {
-	char		ep[SOCKADDR_STRLEN];
-	struct timespec	hs;
+	char		ep[SOCKADDR_STRLEN], ago[32] = "never";
+	struct timespec	hs, now;
 
 	pthread_mutex_lock(&p->lock);
 	sockaddr_inet_fmt(&p->endpoint, ep, sizeof(ep));
 	hs = p->last_handshake;
 	pthread_mutex_unlock(&p->lock);
-	log_info("peer %s: endpoint %s, latest handshake %lld, "
-	    "%llu bytes in, %llu bytes out", p->name, ep,
-	    (long long)hs.tv_sec,
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (hs.tv_sec != 0)
+		snprintf(ago, sizeof(ago), "%lld s ago",
+		    (long long)(now.tv_sec - hs.tv_sec));
+	log_info("peer %s: endpoint %s, latest handshake %s, "
+	    "%llu bytes in, %llu bytes out", p->name, ep, ago,
 	    (unsigned long long)atomic_load(&p->rx_bytes),
 	    (unsigned long long)atomic_load(&p->tx_bytes));
 }
