@@ -1,6 +1,7 @@
 /*
  * Sending: cryptokey routing on the destination, then the peer's current
- * keypair, a fresh counter, padding, sealing in place, one sendto().
+ * keypair, a fresh counter, padding, sealing in place in a slot of the
+ * thread's send queue; the queue goes out in one sendmmsg.
  *
  * With no usable keypair the packet is staged and the control thread asked
  * for a handshake; the packets go out when the session exists.
@@ -46,15 +47,46 @@ padded_len(size_t len, unsigned mtu)
 	return padded;
 }
 
+uint8_t *
+send_slot(struct thread_ctx *x, size_t *len)
+{
+	struct txq	*q = &x->tx;
+
+	if (q->n == TXQ_SLOTS)
+		send_flush(x);
+	*len = q->slot - MSG_DATA_MIN_LEN - MSG_PADDING;
+	return q->area + q->n * q->slot + MSG_DATA_HDR_LEN;
+}
+
+void
+send_flush(struct thread_ctx *x)
+{
+	struct txq	*q = &x->tx;
+	size_t		 bytes = 0;
+	int		 i, sent;
+
+	if (q->n == 0)
+		return;
+	sent = udp_send_batch(x->tn, sock_of(x), q->m, q->n);
+	for (i = 0; i < sent; i++)
+		bytes += q->m[i].len;
+	count(&x->c.udp_tx_packets, sent);
+	count(&x->c.udp_tx_bytes, bytes);
+	if (sent < q->n)
+		count(&x->c.drops[DROP_SEND_FAILED], q->n - sent);
+	q->n = 0;
+}
+
 /*
- * Seal the packet at pkt (with headroom before it) under kp and send it to
- * the endpoint.  Returns 0, or -1 having counted the drop.
+ * Seal the packet in the queue's next slot under kp and queue it for the
+ * endpoint.  Returns 0, or -1 having counted the drop.
  */
 static int
-seal_and_send(struct thread_ctx *x, struct keypair *kp,
-    const union sockaddr_inet *to, uint8_t *pkt, size_t len)
+seal(struct thread_ctx *x, struct keypair *kp, const union sockaddr_inet *to,
+    uint8_t *pkt, size_t len)
 {
 	struct msg_data	*hdr = (struct msg_data *)(pkt - MSG_DATA_HDR_LEN);
+	struct udp_msg	*m = &x->tx.m[x->tx.n];
 	uint64_t	 counter;
 	size_t		 padded = padded_len(len, x->tn->mtu);
 
@@ -70,15 +102,15 @@ seal_and_send(struct thread_ctx *x, struct keypair *kp,
 	le32_put(hdr->receiver, kp->remote_index);
 	le64_put(hdr->counter, counter);
 	if (crypto_aead_seal(x->aead, pkt, kp->send, counter, NULL, 0, pkt,
-	    padded) == -1 ||
-	    udp_send(x->tn, sock_of(x), to, hdr, MSG_DATA_HDR_LEN + padded +
-	    AEAD_TAG_LEN) == -1) {
+	    padded) == -1) {
 		drop(x, DROP_SEND_FAILED);
 		return -1;
 	}
-	count(&x->c.udp_tx_packets, 1);
-	count(&x->c.udp_tx_bytes, MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN);
-	count(&kp->peer->tx_bytes, MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN);
+	m->addr = *to;
+	m->buf = (uint8_t *)hdr;
+	m->len = MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN;
+	x->tx.n++;
+	count(&kp->peer->tx_bytes, m->len);
 	return 0;
 }
 
@@ -109,14 +141,15 @@ unreachable(struct thread_ctx *x, const uint8_t *pkt, size_t len, int v)
 {
 	struct tunnel	*tn = x->tn;
 	const uint8_t	*src = v == 4 ? tn->addr4 : tn->addr6;
+	uint8_t		 err[ICMP6_MAXLEN];
 	size_t		 alen = v == 4 ? 4 : 16, n;
 
 	if (!(v == 4 ? tn->have4 : tn->have6))
 		return;
 	if (memcmp(pkt + (v == 4 ? 12 : 8), src, alen) == 0)
 		src = destination(pkt, v);
-	n = icmp_unreachable(x->sbuf, sizeof(x->sbuf), pkt, len, src);
-	if (n > 0 && tun_write(tn->tun, queue_of(x), x->sbuf, n) > 0) {
+	n = icmp_unreachable(err, sizeof(err), pkt, len, src);
+	if (n > 0 && tun_write(tn->tun, queue_of(x), err, n) > 0) {
 		count(&x->c.tun_tx_packets, 1);
 		count(&x->c.tun_tx_bytes, n);
 	}
@@ -174,7 +207,7 @@ send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 		send_want_handshake(p);
 		return;
 	}
-	seal_and_send(x, kp, &to, pkt, len);
+	seal(x, kp, &to, pkt, len);
 	keypair_release(kp);
 	if (rekey)
 		send_want_handshake(p);
@@ -186,8 +219,9 @@ send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
 	struct staged		*s, *list;
 	struct keypair		*kp;
 	union sockaddr_inet	 to;
-	uint8_t			*pkt = x->sbuf + PKT_HEADROOM;
+	uint8_t			*pkt;
 	uint64_t		 now = now_ms();
+	size_t			 room;
 
 	pthread_mutex_lock(&p->lock);
 	kp = p->endpoint.sa.sa_family != 0 ?
@@ -201,11 +235,13 @@ send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
 		return;
 
 	if (list == NULL && keepalive)
-		seal_and_send(x, kp, &to, pkt, 0);
+		seal(x, kp, &to, send_slot(x, &room), 0);
 	for (s = list; s != NULL; s = s->next) {
+		pkt = send_slot(x, &room);
 		memcpy(pkt, s->pkt, s->len);
-		seal_and_send(x, kp, &to, pkt, s->len);
+		seal(x, kp, &to, pkt, s->len);
 	}
+	send_flush(x);
 	staged_free(list);
 	keypair_release(kp);
 }

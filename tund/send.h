@@ -1,6 +1,7 @@
 /*
  * The sending half of the data path: packets from the device, encrypted
- * to their peer; keepalives; packets staged while a handshake ran.
+ * to their peer into the thread's send queue, which goes out in one
+ * sendmmsg (with UDP GSO where the kernel has it) when flushed.
  */
 #ifndef TUND_SEND_H
 #define TUND_SEND_H
@@ -12,13 +13,18 @@ struct peer;
 struct thread_ctx;
 
 /*
- * A packet pulled from the device, at pkt with PKT_HEADROOM bytes free
- * before it and room for padding and tag after it.
+ * Where to read the next packet from the device: the next free slot of the
+ * send queue, with room for the header before and padding and tag after,
+ * and room for len bytes.  Flushes the queue when it is full.
  */
+uint8_t	*send_slot(struct thread_ctx *, size_t *len);
+/* The packet read into send_slot(): route it, seal it, queue it. */
 void	send_from_device(struct thread_ctx *, uint8_t *pkt, size_t len);
+/* Send what the queue holds. */
+void	send_flush(struct thread_ctx *);
 /*
  * Send what the peer has staged, or a keepalive when nothing is staged
- * and keepalive is set.  Nothing happens without a session.
+ * and keepalive is set, then flush.  Nothing happens without a session.
  */
 void	send_staged(struct thread_ctx *, struct peer *, int keepalive);
 /* Ask the control thread for a handshake with the peer. */

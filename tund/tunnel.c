@@ -11,6 +11,7 @@
 #include "peer.h"
 #include "ratelimit.h"
 #include "tunnel.h"
+#include "udp.h"
 
 static const char *drop_names[DROP_NREASONS] = {
 	[DROP_MALFORMED] = "malformed",
@@ -67,15 +68,38 @@ drop(struct thread_ctx *x, enum drop_reason r)
 	count(&x->c.drops[r], 1);
 }
 
+/*
+ * Receive buffers: with UDP GRO a message can hold 64 KB of datagrams, so
+ * fewer and larger; either way about 1 MB a thread, allocated once.
+ */
+static int
+rx_alloc(struct thread_ctx *x)
+{
+	x->rx_msgs = udp_gro_enabled() ? 16 : UDP_BATCH;
+	x->rx_slot = udp_gro_enabled() ? 65536 : 16384;
+	x->rx = malloc((size_t)x->rx_msgs * x->rx_slot);
+	return x->rx == NULL ? -1 : 0;
+}
+
+/* A slot holds the data header, the packet, padding and the tag. */
+static int
+tx_alloc(struct thread_ctx *x, unsigned mtu)
+{
+	x->tx.slot = (MSG_DATA_MIN_LEN + mtu + MSG_PADDING + 63) & ~(size_t)63;
+	x->tx.area = malloc(TXQ_SLOTS * x->tx.slot);
+	return x->tx.area == NULL ? -1 : 0;
+}
+
 struct thread_ctx *
 thread_ctx_new(struct tunnel *tn, int id)
 {
 	struct thread_ctx	*x;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
-	    (x->aead = crypto_aead_new()) == NULL) {
+	    (x->aead = crypto_aead_new()) == NULL || rx_alloc(x) == -1 ||
+	    tx_alloc(x, tn->mtu) == -1) {
 		log_warnx("thread %d: out of memory", id);
-		free(x);
+		thread_ctx_free(x);
 		return NULL;
 	}
 	x->id = id;
@@ -88,9 +112,17 @@ thread_ctx_free(struct thread_ctx *x)
 {
 	if (x == NULL)
 		return;
-	crypto_aead_free(x->aead);
+	if (x->aead != NULL)
+		crypto_aead_free(x->aead);
+	if (x->rx != NULL) {
+		crypto_wipe(x->rx, (size_t)x->rx_msgs * x->rx_slot);
+		free(x->rx);
+	}
+	if (x->tx.area != NULL) {
+		crypto_wipe(x->tx.area, TXQ_SLOTS * x->tx.slot);
+		free(x->tx.area);
+	}
 	crypto_wipe(x->buf, sizeof(x->buf));
-	crypto_wipe(x->sbuf, sizeof(x->sbuf));
 	free(x);
 }
 

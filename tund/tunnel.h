@@ -23,6 +23,7 @@
 #include "cookie.h"
 #include "index.h"
 #include "noise.h"
+#include "udp_msg.h"
 #include "wire.h"
 
 struct peer;
@@ -86,11 +87,14 @@ struct stats {
 	uint64_t	drops[DROP_NREASONS];
 };
 
-/* A UDP endpoint, IPv4 or IPv6. */
-union sockaddr_inet {
-	struct sockaddr		sa;
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
+#define TXQ_SLOTS	128	/* datagrams gathered before one sendmmsg */
+
+/* Encrypted datagrams waiting to be sent together. */
+struct txq {
+	struct udp_msg		 m[TXQ_SLOTS];
+	int			 n;
+	uint8_t			*area;	/* TXQ_SLOTS slots */
+	size_t			 slot;	/* bytes a slot */
 };
 
 /* One thread's own things: what the data path may touch without a lock. */
@@ -99,8 +103,11 @@ struct thread_ctx {
 	struct tunnel		*tn;
 	struct crypto_aead	*aead;
 	struct counters		 c;
-	uint8_t			 buf[PKT_BUFLEN];	/* what was read */
-	uint8_t			 sbuf[PKT_BUFLEN];	/* what is sent */
+	struct txq		 tx;
+	uint8_t			*rx;	/* rx_msgs buffers of rx_slot bytes */
+	size_t			 rx_slot;
+	int			 rx_msgs;
+	uint8_t			 buf[PKT_BUFLEN];	/* device reads */
 };
 
 /* A handshake message waiting for the control thread. */

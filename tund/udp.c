@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #define SOCKBUF		(4 * 1024 * 1024)
 
 static int	family = AF_INET6;	/* AF_INET without IPv6 */
+static int	gso, gro;		/* the kernel has UDP GSO, GRO */
 
 socklen_t
 sockaddr_inet_len(const union sockaddr_inet *a)
@@ -109,6 +111,25 @@ from_socket(union sockaddr_inet *a)
 	a->sin = sin;
 }
 
+/* UDP GSO and GRO, where the kernel has them (Linux 4.18, 5.0). */
+static void
+offloads(int s)
+{
+#ifdef UDP_SEGMENT
+	int		on = 1, size;
+	socklen_t	len = sizeof(size);
+
+	gso = getsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &size, &len) == 0;
+	gro = setsockopt(s, IPPROTO_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+#endif
+}
+
+int
+udp_gro_enabled(void)
+{
+	return gro;
+}
+
 static int
 socket_for(int af, uint32_t fwmark)
 {
@@ -131,6 +152,7 @@ socket_for(int af, uint32_t fwmark)
 	    sizeof(fwmark)) == -1)
 		log_warn("FwMark %u", fwmark);
 #endif
+	offloads(s);
 	return s;
 }
 
@@ -186,6 +208,8 @@ udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
 		port = bound_port(s);
 	}
 	tn->port = port;
+	log_debug("UDP port %u, %d sockets%s%s", port, n, gso ? ", GSO" : "",
+	    gro ? ", GRO" : "");
 	return 0;
  fail:
 	udp_close(tn);
@@ -218,14 +242,133 @@ udp_send(struct tunnel *tn, int s, const union sockaddr_inet *to,
 	return 0;
 }
 
-ssize_t
-udp_recv(int fd, void *buf, size_t len, union sockaddr_inet *from)
+/* How many of m[i..n) can go as one GSO send after m[i]. */
+static int
+gso_run(const struct udp_msg *m, int i, int n)
 {
-	socklen_t	flen = sizeof(*from);
-	ssize_t		n;
+	size_t	total = m[i].len;
+	int	j;
 
-	n = recvfrom(fd, buf, len, 0, &from->sa, &flen);
-	if (n >= 0)
-		from_socket(from);
-	return n;
+	if (!gso)
+		return 1;
+	for (j = i + 1; j < n && j - i < UDP_GSO_MAX; j++) {
+		if (m[j].len > m[i].len || total + m[j].len > 65000 ||
+		    !sockaddr_inet_equal(&m[j].addr, &m[i].addr))
+			break;
+		total += m[j].len;
+		if (m[j].len < m[i].len) {
+			j++;	/* a shorter one ends the run */
+			break;
+		}
+	}
+	return j - i;
+}
+
+#ifdef UDP_SEGMENT
+static void
+set_segment(struct msghdr *h, char *cbuf, size_t clen, uint16_t size)
+{
+	struct cmsghdr	*c;
+
+	h->msg_control = cbuf;
+	h->msg_controllen = clen;
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(c), &size, sizeof(size));
+}
+#endif
+
+int
+udp_send_batch(struct tunnel *tn, int s, struct udp_msg *m, int n)
+{
+	struct mmsghdr		 h[UDP_BATCH];
+	struct iovec		 iov[UDP_BATCH * UDP_GSO_MAX];
+	union sockaddr_inet	 dst[UDP_BATCH];
+	char			 cbuf[UDP_BATCH][CMSG_SPACE(sizeof(uint16_t))];
+	int			 count[UDP_BATCH];
+	int			 i = 0, k, j, nmsg, niov, done = 0, sent, r;
+
+	while (i < n) {
+		memset(h, 0, sizeof(h));
+		niov = 0;
+		for (nmsg = 0; nmsg < UDP_BATCH && i < n; nmsg++, i += k) {
+			k = gso_run(m, i, n);
+			h[nmsg].msg_hdr.msg_iov = &iov[niov];
+			for (j = 0; j < k; j++, niov++) {
+				iov[niov].iov_base = m[i + j].buf;
+				iov[niov].iov_len = m[i + j].len;
+			}
+			h[nmsg].msg_hdr.msg_iovlen = k;
+			h[nmsg].msg_hdr.msg_name = &dst[nmsg];
+			h[nmsg].msg_hdr.msg_namelen = to_socket(&m[i].addr,
+			    &dst[nmsg]);
+#ifdef UDP_SEGMENT
+			if (k > 1)
+				set_segment(&h[nmsg].msg_hdr, cbuf[nmsg],
+				    sizeof(cbuf[nmsg]), m[i].len);
+#endif
+			count[nmsg] = k;
+		}
+		for (r = 0; r < nmsg; r += sent) {
+			if ((sent = sendmmsg(tn->sock[s], h + r, nmsg - r,
+			    0)) == -1) {
+				if (errno == EINTR) {
+					sent = 0;
+					continue;
+				}
+				/* A device without checksum offload. */
+				if (errno == EIO && gso) {
+					log_warnx("UDP GSO refused, sending "
+					    "without it");
+					gso = 0;
+				}
+				return done;
+			}
+			for (j = r; j < r + sent; j++)
+				done += count[j];
+		}
+	}
+	return done;
+}
+
+int
+udp_recv_batch(int fd, struct udp_msg *m, int n)
+{
+	struct mmsghdr	 h[UDP_BATCH];
+	struct iovec	 iov[UDP_BATCH];
+	char		 cbuf[UDP_BATCH][CMSG_SPACE(sizeof(int))];
+	struct cmsghdr	*c;
+	int		 i, got, size;
+
+	memset(h, 0, sizeof(h));
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = m[i].buf;
+		iov[i].iov_len = m[i].len;
+		h[i].msg_hdr.msg_iov = &iov[i];
+		h[i].msg_hdr.msg_iovlen = 1;
+		h[i].msg_hdr.msg_name = &m[i].addr;
+		h[i].msg_hdr.msg_namelen = sizeof(m[i].addr);
+		h[i].msg_hdr.msg_control = cbuf[i];
+		h[i].msg_hdr.msg_controllen = sizeof(cbuf[i]);
+	}
+	if ((got = recvmmsg(fd, h, n, MSG_DONTWAIT, NULL)) == -1)
+		return -1;
+	for (i = 0; i < got; i++) {
+		m[i].len = h[i].msg_len;
+		m[i].seg = 0;
+		from_socket(&m[i].addr);
+		for (c = CMSG_FIRSTHDR(&h[i].msg_hdr); c != NULL;
+		    c = CMSG_NXTHDR(&h[i].msg_hdr, c)) {
+#ifdef UDP_GRO
+			if (c->cmsg_level == IPPROTO_UDP &&
+			    c->cmsg_type == UDP_GRO) {
+				memcpy(&size, CMSG_DATA(c), sizeof(size));
+				m[i].seg = size > 0 ? (size_t)size : 0;
+			}
+#endif
+		}
+	}
+	return got;
 }

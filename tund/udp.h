@@ -25,8 +25,22 @@ void		 udp_close(struct tunnel *);
 /* Send one datagram on socket s; 0, or -1 with errno. */
 int		 udp_send(struct tunnel *, int s, const union sockaddr_inet *,
 		    const void *, size_t);
-/* Receive one datagram; its length, or -1 with errno (EAGAIN: drained). */
-ssize_t		 udp_recv(int fd, void *, size_t, union sockaddr_inet *from);
+
+/*
+ * Send n datagrams (at most UDP_BATCH * UDP_GSO_MAX) with sendmmsg; runs
+ * to one address whose datagrams have one length (the last may be
+ * shorter) go as one UDP GSO send where the kernel has it.  Returns how
+ * many were sent; fewer than n with errno set when the socket refused one.
+ */
+int		 udp_send_batch(struct tunnel *, int s, struct udp_msg *, int n);
+/*
+ * Receive up to n (at most UDP_BATCH) messages with recvmmsg.  With GRO a
+ * message may hold several datagrams of seg bytes each (the last may be
+ * shorter).  Returns the count, or -1 with errno (EAGAIN: drained).
+ */
+int		 udp_recv_batch(int fd, struct udp_msg *, int n);
+/* Whether received messages may hold several datagrams (GRO is on). */
+int		 udp_gro_enabled(void);
 
 socklen_t	 sockaddr_inet_len(const union sockaddr_inet *);
 int		 sockaddr_inet_equal(const union sockaddr_inet *,

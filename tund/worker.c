@@ -42,12 +42,14 @@ static void
 tun_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct thread_ctx	*x = arg;
-	uint8_t			*pkt = x->buf + PKT_HEADROOM;
+	uint8_t			*pkt;
+	size_t			 room;
 	ssize_t			 n;
 	int			 i;
 
 	for (i = 0; i < BATCH; i++) {
-		n = tun_read(x->tn->tun, x->id, pkt, PKT_MAX);
+		pkt = send_slot(x, &room);
+		n = tun_read(x->tn->tun, x->id, pkt, room);
 		if (n > 0)
 			send_from_device(x, pkt, (size_t)n);
 		else if (n == 0)
@@ -56,8 +58,25 @@ tun_readable(evutil_socket_t fd, short what, void *arg)
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("%s: read queue %d",
 				    x->tn->tun->name, x->id);
-			return;
+			break;
 		}
+	}
+	send_flush(x);
+}
+
+/* A received message: one datagram, or with GRO several of seg bytes. */
+static void
+received(struct thread_ctx *x, struct udp_msg *m)
+{
+	size_t	off, len;
+
+	if (m->seg == 0 || m->seg >= m->len) {
+		receive_datagram(x, m->buf, m->len, &m->addr);
+		return;
+	}
+	for (off = 0; off < m->len; off += len) {
+		len = m->len - off < m->seg ? m->len - off : m->seg;
+		receive_datagram(x, m->buf + off, len, &m->addr);
 	}
 }
 
@@ -65,20 +84,25 @@ static void
 udp_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct thread_ctx	*x = arg;
-	union sockaddr_inet	 src;
-	ssize_t			 n;
-	int			 i;
+	struct udp_msg		 m[UDP_BATCH];
+	int			 i, n, round;
 
-	for (i = 0; i < BATCH; i++) {
-		n = udp_recv(fd, x->buf, PKT_BUFLEN, &src);
-		if (n >= 0)
-			receive_datagram(x, x->buf, (size_t)n, &src);
-		else {
+	for (round = 0; round < BATCH / 8; round++) {
+		for (i = 0; i < x->rx_msgs; i++) {
+			m[i].buf = x->rx + (size_t)i * x->rx_slot;
+			m[i].len = x->rx_slot;
+		}
+		if ((n = udp_recv_batch(fd, m, x->rx_msgs)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("UDP socket %d", x->id);
-			return;
+			break;
 		}
+		for (i = 0; i < n; i++)
+			received(x, &m[i]);
+		if (n < x->rx_msgs)
+			break;
 	}
+	send_flush(x);
 }
 
 /*
