@@ -227,12 +227,15 @@ with open(out, "w") as f:
 	wait_for 5 test -e "$4.ready"
 }
 
-# tcp_send_file NS ADDR PORT FILE [MARK GO]: send FILE from NS to ADDR:PORT
-# (at most 60 s).  With MARK and GO: touch MARK after a third of it, send
-# the second third slowly, and wait (up to 20 s) for GO to exist before
-# sending the last third, so that something can happen mid-transfer.
+# tcp_send_file [-b] NS ADDR PORT FILE [MARK GO]: send FILE from NS to
+# ADDR:PORT (at most 60 s); with -b in the background, PID in $BG.  With
+# MARK and GO: touch MARK after a third of it, send the second third slowly,
+# and wait (up to 20 s) for GO to exist before sending the last third, so
+# that something can happen mid-transfer.
 tcp_send_file() {
-	ip netns exec "$1" timeout 60 python3 -c '
+	_bg=""
+	[ "$1" = -b ] && { _bg=bg; shift; }
+	$_bg ip netns exec "$1" timeout 60 python3 -c '
 import os, socket, sys, time
 addr, port, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 mark, go = (sys.argv[4], sys.argv[5]) if len(sys.argv) > 5 else (None, None)
