@@ -37,7 +37,8 @@ ALL_LDFLAGS =	${LDFLAGS} ${SAN_FLAGS} -pthread
 CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
 		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
 PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
-		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c
+		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c \
+		tund/offload.c
 # Everything but main(), so unit tests can link the daemon.
 DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
@@ -51,7 +52,7 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
-		${T}/test_icmp ${T}/test_receive
+		${T}/test_icmp ${T}/test_offload ${T}/test_receive
 
 all: tund/tund
 
@@ -105,6 +106,8 @@ ${T}/test_timers: ${T}/test_timers.c tund/timers.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_timers.c ${T}/t.c tund/timers.c ${ALL_LDFLAGS}
 ${T}/test_icmp: ${T}/test_icmp.c tund/icmp.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_icmp.c ${T}/t.c tund/icmp.c ${ALL_LDFLAGS}
+${T}/test_offload: ${T}/test_offload.c tund/offload.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c ${ALL_LDFLAGS}
 # SRCS but tund/tund.c (main): keep the two lists alike.
 ${T}/test_receive: ${T}/test_receive.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_receive.c ${T}/t.c ${DAEMON_SRCS} \
@@ -131,10 +134,14 @@ install: tund/tund
 	install -m 644 man/tund.conf.5 ${DESTDIR}${MANDIR}/man5/tund.conf.5
 	install -m 600 conf/tund.conf ${DESTDIR}${SYSCONFDIR}/tund/tund.conf.sample
 
+# Benchmark against the peers on this machine (needs root; not a test).
+bench: tund/tund
+	sh bench/run.sh
+
 lint:
 	mandoc -Tlint -W warning man/tund.8 man/tund.conf.5
 
 clean:
 	rm -f tund/tund ${UNIT_TESTS} .flags .flags.new
 
-.PHONY: all check demo install lint clean FORCE
+.PHONY: all check demo bench install lint clean FORCE

@@ -110,9 +110,57 @@ authenticated(struct peer *p, struct keypair *kp,
 	return confirmed;
 }
 
+void
+receive_flush(struct thread_ctx *x)
+{
+	struct offload_gro	*g = &x->gro;
+	uint8_t			*vnet = g->pkt - VNET_HDR_LEN;
+	size_t			 n;
+
+	if (!x->gro_run)
+		return;
+	x->gro_run = 0;
+	n = offload_gro_finish(g, vnet);
+	if (tun_write(x->tn->tun, queue_of(x), vnet, g->pkt, n) < 0) {
+		count(&x->c.drops[DROP_TUN_WRITE], g->n);
+		return;
+	}
+	count(&x->c.tun_tx_packets, g->n);
+	count(&x->c.tun_tx_bytes, x->gro_bytes);
+}
+
+/*
+ * To the device: with offloads, into the run of segments that go as one
+ * write; it grows in place over the datagrams that follow in the buffer.
+ */
+static void
+to_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
+{
+	size_t	room;
+
+	if (!x->tn->tun->offload) {
+		if (tun_write(x->tn->tun, queue_of(x), NULL, pkt, len) < 0) {
+			drop(x, DROP_TUN_WRITE);
+			return;
+		}
+		count(&x->c.tun_tx_packets, 1);
+		count(&x->c.tun_tx_bytes, len);
+		return;
+	}
+	if (x->gro_run && offload_gro_add(&x->gro, pkt, len) == 0) {
+		x->gro_bytes += len;
+		return;
+	}
+	receive_flush(x);
+	room = x->rx_end > pkt ? (size_t)(x->rx_end - pkt) : len;
+	offload_gro_start(&x->gro, pkt, len, room);
+	x->gro_run = 1;
+	x->gro_bytes = len;
+}
+
 /* The decrypted packet, if its source belongs to the peer, to the device. */
 static void
-deliver(struct thread_ctx *x, struct peer *p, const uint8_t *pkt, size_t len)
+deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len)
 {
 	size_t	n;
 	int	v;
@@ -126,12 +174,7 @@ deliver(struct thread_ctx *x, struct peer *p, const uint8_t *pkt, size_t len)
 		drop(x, DROP_SOURCE);
 		return;
 	}
-	if (tun_write(x->tn->tun, queue_of(x), pkt, n) < 0) {
-		drop(x, DROP_TUN_WRITE);
-		return;
-	}
-	count(&x->c.tun_tx_packets, 1);
-	count(&x->c.tun_tx_bytes, n);
+	to_device(x, pkt, n);
 }
 
 static void

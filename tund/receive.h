@@ -12,8 +12,14 @@
 
 #include "tunnel.h"
 
-/* A datagram of len bytes at buf (which may be rewritten) from src. */
+/*
+ * A datagram of len bytes at buf (which may be rewritten) from src.  Its
+ * packet may wait, coalesced with the next ones, in the thread's run for
+ * the device until receive_flush(); the buffer must last until then.
+ */
 void	receive_datagram(struct thread_ctx *, uint8_t *buf, size_t len,
 	    const union sockaddr_inet *src);
+/* Write the packets waiting for the device. */
+void	receive_flush(struct thread_ctx *);
 
 #endif

@@ -47,14 +47,17 @@ padded_len(size_t len, unsigned mtu)
 	return padded;
 }
 
-uint8_t *
-send_slot(struct thread_ctx *x, size_t *len)
+/*
+ * The next free slot of the send queue, flushing it when full: room for
+ * the data header before the packet, and for padding and tag after.
+ */
+static uint8_t *
+send_slot(struct thread_ctx *x)
 {
 	struct txq	*q = &x->tx;
 
 	if (q->n == TXQ_SLOTS)
 		send_flush(x);
-	*len = q->slot - MSG_DATA_MIN_LEN - MSG_PADDING;
 	return q->area + q->n * q->slot + MSG_DATA_HDR_LEN;
 }
 
@@ -149,14 +152,15 @@ unreachable(struct thread_ctx *x, const uint8_t *pkt, size_t len, int v)
 	if (memcmp(pkt + (v == 4 ? 12 : 8), src, alen) == 0)
 		src = destination(pkt, v);
 	n = icmp_unreachable(err, sizeof(err), pkt, len, src);
-	if (n > 0 && tun_write(tn->tun, queue_of(x), err, n) > 0) {
+	if (n > 0 && tun_write(tn->tun, queue_of(x), NULL, err, n) > 0) {
 		count(&x->c.tun_tx_packets, 1);
 		count(&x->c.tun_tx_bytes, n);
 	}
 }
 
-void
-send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
+/* One packet of at most the MTU, in the send queue's next slot. */
+static void
+send_packet(struct thread_ctx *x, uint8_t *pkt, size_t len)
 {
 	struct tunnel		*tn = x->tn;
 	struct peer		*p;
@@ -175,10 +179,6 @@ send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 	    NULL) {
 		drop(x, DROP_NO_PEER);
 		unreachable(x, pkt, len, v);
-		return;
-	}
-	if (len > tn->mtu) {
-		drop(x, DROP_TOO_BIG);
 		return;
 	}
 	now = now_ms();
@@ -214,6 +214,33 @@ send_from_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 }
 
 void
+send_from_device(struct thread_ctx *x, const uint8_t *vnet, uint8_t *pkt,
+    size_t len)
+{
+	struct offload_split	 s;
+	uint8_t			*slot;
+	int			 n = 0;
+
+	if (x->tn->tun->offload &&
+	    (n = offload_split_init(&s, vnet, pkt, len, x->tn->mtu)) == -1) {
+		drop(x, DROP_MALFORMED);
+		return;
+	}
+	if (n == 0) {
+		if (len > x->tn->mtu) {
+			drop(x, DROP_TOO_BIG);
+			return;
+		}
+		slot = send_slot(x);
+		memcpy(slot, pkt, len);
+		send_packet(x, slot, len);
+		return;
+	}
+	while ((len = offload_split_next(&s, slot = send_slot(x))) > 0)
+		send_packet(x, slot, len);
+}
+
+void
 send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
 {
 	struct staged		*s, *list;
@@ -221,7 +248,6 @@ send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
 	union sockaddr_inet	 to;
 	uint8_t			*pkt;
 	uint64_t		 now = now_ms();
-	size_t			 room;
 
 	pthread_mutex_lock(&p->lock);
 	kp = p->endpoint.sa.sa_family != 0 ?
@@ -235,9 +261,9 @@ send_staged(struct thread_ctx *x, struct peer *p, int keepalive)
 		return;
 
 	if (list == NULL && keepalive)
-		seal(x, kp, &to, send_slot(x, &room), 0);
+		seal(x, kp, &to, send_slot(x), 0);
 	for (s = list; s != NULL; s = s->next) {
-		pkt = send_slot(x, &room);
+		pkt = send_slot(x);
 		memcpy(pkt, s->pkt, s->len);
 		seal(x, kp, &to, pkt, s->len);
 	}

@@ -13,13 +13,12 @@ struct peer;
 struct thread_ctx;
 
 /*
- * Where to read the next packet from the device: the next free slot of the
- * send queue, with room for the header before and padding and tag after,
- * and room for len bytes.  Flushes the queue when it is full.
+ * What was read from the device, with its offload header: one packet, or a
+ * super-packet split into packets of the MTU.  Each is routed, sealed into
+ * the send queue and sent when the queue is flushed.
  */
-uint8_t	*send_slot(struct thread_ctx *, size_t *len);
-/* The packet read into send_slot(): route it, seal it, queue it. */
-void	send_from_device(struct thread_ctx *, uint8_t *pkt, size_t len);
+void	send_from_device(struct thread_ctx *, const uint8_t *vnet,
+	    uint8_t *pkt, size_t len);
 /* Send what the queue holds. */
 void	send_flush(struct thread_ctx *);
 /*

@@ -19,7 +19,11 @@ struct tun {
 	int	 fd[TUN_MAXQUEUES];	/* one per queue, non-blocking */
 	int	 nqueues;		/* what the system gave us */
 	int	 created;		/* BSD: tun_close() destroys it */
+	int	 offload;		/* Linux: TSO and checksum offload */
 };
+
+/* The virtio_net_hdr that comes with every packet where t->offload. */
+#define TUN_VNET_LEN	10
 
 /*
  * Open the device.  device is "", "tunN" or "/dev/tunN" ("" = the first
@@ -35,17 +39,22 @@ int	tun_open(struct tun *t, const char *device, int nqueues);
  */
 void	tun_close(struct tun *t);
 /*
- * One packet from queue q into buf: its length, 0 for a packet that was
- * dropped (malformed header, not IPv4 or IPv6), or -1 with errno (EAGAIN
- * when drained).  A packet longer than len is cut without a word from
- * the device, so buf should hold the interface MTU.
+ * One packet from queue q into buf, and its offload header into vnet
+ * (TUN_VNET_LEN bytes, zeroed where the device has none): its length, 0
+ * for a packet that was dropped (malformed header, not IPv4 or IPv6), or
+ * -1 with errno (EAGAIN when drained).  A packet longer than len is cut
+ * without a word from the device, so buf should hold the interface MTU,
+ * or 64 KB with offloads.
  */
-ssize_t	tun_read(struct tun *t, int q, uint8_t *buf, size_t len);
+ssize_t	tun_read(struct tun *t, int q, uint8_t *vnet, uint8_t *buf,
+	    size_t len);
 /*
- * One IP packet to queue q: its length, or -1 with errno (EMSGSIZE on
- * the BSDs past what one write may carry).
+ * One IP packet to queue q, with its offload header (NULL: none, a plain
+ * packet): its length, or -1 with errno (EMSGSIZE on the BSDs past what
+ * one write may carry).
  */
-ssize_t	tun_write(struct tun *t, int q, const uint8_t *pkt, size_t len);
+ssize_t	tun_write(struct tun *t, int q, const uint8_t *vnet,
+	    const uint8_t *pkt, size_t len);
 
 /*
  * The IP version of a packet from its first nibble: 4 or 6, and 0 for

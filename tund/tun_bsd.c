@@ -203,12 +203,14 @@ iov_set(struct iovec iov[2], uint8_t *hdr, const uint8_t *pkt, size_t len)
 }
 
 ssize_t
-tun_read(struct tun *t, int q, uint8_t *buf, size_t len)
+tun_read(struct tun *t, int q, uint8_t *vnet, uint8_t *buf, size_t len)
 {
 	uint8_t		hdr[TUNHDR_LEN];
 	struct iovec	iov[2];
 	ssize_t		n;
 
+	/* No offloads here: every packet is a plain one. */
+	memset(vnet, 0, TUN_VNET_LEN);
 	iov_set(iov, hdr, buf, len);
 	if ((n = readv(t->fd[q], iov, 2)) == -1)
 		return -1;
@@ -219,7 +221,8 @@ tun_read(struct tun *t, int q, uint8_t *buf, size_t len)
 }
 
 ssize_t
-tun_write(struct tun *t, int q, const uint8_t *pkt, size_t len)
+tun_write(struct tun *t, int q, const uint8_t *vnet, const uint8_t *pkt,
+    size_t len)
 {
 	uint8_t		hdr[TUNHDR_LEN];
 	struct iovec	iov[2];

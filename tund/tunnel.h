@@ -23,6 +23,7 @@
 #include "cookie.h"
 #include "index.h"
 #include "noise.h"
+#include "offload.h"
 #include "udp_msg.h"
 #include "wire.h"
 
@@ -107,6 +108,10 @@ struct thread_ctx {
 	uint8_t			*rx;	/* rx_msgs buffers of rx_slot bytes */
 	size_t			 rx_slot;
 	int			 rx_msgs;
+	uint8_t			*rx_end;	/* of the buffer being read */
+	struct offload_gro	 gro;	/* packets for the device, coalesced */
+	int			 gro_run;	/* gro holds a run */
+	size_t			 gro_bytes;	/* of its packets, as they came */
 	uint8_t			 buf[PKT_BUFLEN];	/* device reads */
 };
 

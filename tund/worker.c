@@ -42,16 +42,14 @@ static void
 tun_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct thread_ctx	*x = arg;
-	uint8_t			*pkt;
-	size_t			 room;
+	uint8_t			 vnet[TUN_VNET_LEN];
 	ssize_t			 n;
 	int			 i;
 
 	for (i = 0; i < BATCH; i++) {
-		pkt = send_slot(x, &room);
-		n = tun_read(x->tn->tun, x->id, pkt, room);
+		n = tun_read(x->tn->tun, x->id, vnet, x->buf, sizeof(x->buf));
 		if (n > 0)
-			send_from_device(x, pkt, (size_t)n);
+			send_from_device(x, vnet, x->buf, (size_t)n);
 		else if (n == 0)
 			drop(x, DROP_MALFORMED);
 		else {
@@ -97,8 +95,12 @@ udp_readable(evutil_socket_t fd, short what, void *arg)
 				log_warn("UDP socket %d", x->id);
 			break;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			x->rx_end = x->rx + (size_t)(i + 1) * x->rx_slot;
 			received(x, &m[i]);
+		}
+		/* Before the buffers are read into again. */
+		receive_flush(x);
 		if (n < x->rx_msgs)
 			break;
 	}
