@@ -38,7 +38,7 @@ CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
 		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
 PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c \
-		tund/offload.c
+		tund/offload.c tund/parallel.c
 # Everything but main(), so unit tests can link the daemon.
 DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
@@ -52,7 +52,7 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
-		${T}/test_icmp ${T}/test_offload ${T}/test_receive
+		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive
 
 all: tund/tund
 
@@ -109,6 +109,9 @@ ${T}/test_icmp: ${T}/test_icmp.c tund/icmp.c ${UNIT_DEPS}
 ${T}/test_offload: ${T}/test_offload.c tund/offload.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c ${ALL_LDFLAGS}
 # SRCS but tund/tund.c (main): keep the two lists alike.
+${T}/test_parallel: ${T}/test_parallel.c ${DAEMON_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_parallel.c ${T}/t.c ${DAEMON_SRCS} \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
 ${T}/test_receive: ${T}/test_receive.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_receive.c ${T}/t.c ${DAEMON_SRCS} \
 	    ${ALL_LDFLAGS} ${PKG_LIBS}

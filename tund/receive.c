@@ -110,16 +110,19 @@ authenticated(struct peer *p, struct keypair *kp,
 	return confirmed;
 }
 
-void
-receive_flush(struct thread_ctx *x)
+/* Write the run of coalesced packets to the device. */
+static void
+device_flush(struct thread_ctx *x)
 {
 	struct offload_gro	*g = &x->gro;
-	uint8_t			*vnet = g->pkt - VNET_HDR_LEN;
+	uint8_t			*vnet;
 	size_t			 n;
 
 	if (!x->gro_run)
 		return;
 	x->gro_run = 0;
+	/* Only now: with no run, g->pkt may be NULL. */
+	vnet = g->pkt - VNET_HDR_LEN;
 	n = offload_gro_finish(g, vnet);
 	if (tun_write(x->tn->tun, queue_of(x), vnet, g->pkt, n) < 0) {
 		count(&x->c.drops[DROP_TUN_WRITE], g->n);
@@ -134,7 +137,7 @@ receive_flush(struct thread_ctx *x)
  * write; it grows in place over the datagrams that follow in the buffer.
  */
 static void
-to_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
+to_device(struct thread_ctx *x, uint8_t *pkt, size_t len, uint8_t *end)
 {
 	size_t	room;
 
@@ -151,8 +154,8 @@ to_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 		x->gro_bytes += len;
 		return;
 	}
-	receive_flush(x);
-	room = x->rx_end > pkt ? (size_t)(x->rx_end - pkt) : len;
+	device_flush(x);
+	room = end > pkt ? (size_t)(end - pkt) : len;
 	offload_gro_start(&x->gro, pkt, len, room);
 	x->gro_run = 1;
 	x->gro_bytes = len;
@@ -160,7 +163,8 @@ to_device(struct thread_ctx *x, uint8_t *pkt, size_t len)
 
 /* The decrypted packet, if its source belongs to the peer, to the device. */
 static void
-deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len)
+deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len,
+    uint8_t *end)
 {
 	size_t	n;
 	int	v;
@@ -174,51 +178,114 @@ deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len)
 		drop(x, DROP_SOURCE);
 		return;
 	}
-	to_device(x, pkt, n);
+	to_device(x, pkt, n, end);
 }
 
+/*
+ * A data message, before its decryption: the keypair of its receiver
+ * index, the keypair's age, a cheap look at the replay window.  What
+ * passes waits in the batch.
+ */
 static void
 receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
     const union sockaddr_inet *src)
 {
 	struct msg_data	*m = (struct msg_data *)buf;
 	struct keypair	*kp;
-	struct peer	*p;
-	uint8_t		*payload = buf + MSG_DATA_HDR_LEN;
+	struct rx_job	*j;
 	uint64_t	 counter = le64_get(m->counter);
-	size_t		 plen = len - MSG_DATA_MIN_LEN;
-	int		 rekey, confirmed;
 
 	if ((kp = keypair_lookup(x->tn, le32_get(m->receiver))) == NULL) {
 		drop(x, DROP_INDEX);
 		return;
 	}
-	p = kp->peer;
 	if (timers_keypair_expired(kp->birth, 0, now_ms())) {
 		drop(x, DROP_EXPIRED);
-		goto out;
+		keypair_release(kp);
+		return;
 	}
-	if (replay(x, kp, counter, 0) == -1)
-		goto out;
-	if (crypto_aead_open(x->aead, payload, kp->recv, counter, NULL, 0,
-	    payload, len - MSG_DATA_HDR_LEN) == -1) {
-		drop(x, DROP_AUTH);
-		goto out;
+	if (replay(x, kp, counter, 0) == -1) {
+		keypair_release(kp);
+		return;
 	}
-	if (replay(x, kp, counter, 1) == -1)
-		goto out;
-	count(&p->rx_bytes, len);
-	confirmed = authenticated(p, kp, src, plen, &rekey);
-	if (confirmed)
+	if (x->njobs == RX_JOBS)
+		receive_flush(x);
+	j = &x->jobs[x->njobs++];
+	j->kp = kp;
+	j->buf = buf;
+	j->len = len;
+	j->counter = counter;
+	j->end = x->rx_end;
+	j->src = *src;
+}
+
+/* Whether jobs a and b come from the same session and address. */
+static int
+same_session(const struct rx_job *a, const struct rx_job *b)
+{
+	return a->kp == b->kp && sockaddr_inet_equal(&a->src, &b->src);
+}
+
+/*
+ * The peer's side of jobs[i] and the ones after it from the same session:
+ * one call for the run.  Returns the index past the run.
+ */
+static int
+session_run(struct thread_ctx *x, int i)
+{
+	struct rx_job	*j = &x->jobs[i];
+	struct peer	*p = j->kp->peer;
+	size_t		 data = 0;
+	int		 k, rekey, confirmed;
+
+	for (k = i; k < x->njobs && same_session(&x->jobs[k], j); k++)
+		if (x->jobs[k].ok)
+			data += x->jobs[k].len - MSG_DATA_MIN_LEN;
+	confirmed = authenticated(p, j->kp, &j->src, data, &rekey);
+	if (confirmed) {
 		count(&x->c.handshakes, 1);
-	if (plen > 0)
-		deliver(x, p, payload, plen);
-	if (confirmed)
 		send_staged(x, p, 0);
+	}
 	if (rekey)
 		send_want_handshake(p);
- out:
-	keypair_release(kp);
+	return k;
+}
+
+/* After decryption, in order: the window again, the peer, the device. */
+static void
+finish_job(struct thread_ctx *x, struct rx_job *j)
+{
+	struct peer	*p = j->kp->peer;
+	size_t		 plen = j->len - MSG_DATA_MIN_LEN;
+
+	if (!j->ok) {
+		drop(x, DROP_AUTH);
+		return;
+	}
+	if (replay(x, j->kp, j->counter, 1) == -1) {
+		j->ok = 0;
+		return;
+	}
+	count(&p->rx_bytes, j->len);
+	if (plen > 0)
+		deliver(x, p, j->buf + MSG_DATA_HDR_LEN, plen, j->end);
+}
+
+void
+receive_flush(struct thread_ctx *x)
+{
+	int	i;
+
+	parallel_open(x, x->jobs, x->njobs);
+	for (i = 0; i < x->njobs; i++)
+		finish_job(x, &x->jobs[i]);
+	/* Then each session's timers, endpoint and confirmation, once. */
+	for (i = 0; i < x->njobs;)
+		i = x->jobs[i].ok ? session_run(x, i) : i + 1;
+	for (i = 0; i < x->njobs; i++)
+		keypair_release(x->jobs[i].kp);
+	x->njobs = 0;
+	device_flush(x);
 }
 
 void
@@ -252,8 +319,11 @@ receive_datagram(struct thread_ctx *x, uint8_t *buf, size_t len,
 		drop(x, DROP_SHORT);
 		return;
 	}
-	if (type == MSG_DATA)
-		receive_data(x, buf, len, src);
-	else
+	if (type != MSG_DATA)
 		enqueue_handshake(x, buf, len, src);
+	else {
+		receive_data(x, buf, len, src);
+		if (!x->batching)
+			receive_flush(x);
+	}
 }

@@ -13,13 +13,15 @@
 #include "tunnel.h"
 
 /*
- * A datagram of len bytes at buf (which may be rewritten) from src.  Its
- * packet may wait, coalesced with the next ones, in the thread's run for
- * the device until receive_flush(); the buffer must last until then.
+ * A datagram of len bytes at buf (which may be rewritten) from src.  When
+ * the thread is batching, a data message waits to be opened with the
+ * others, and its packet to be written coalesced with the next ones, until
+ * receive_flush(); the buffer must last until then.  Otherwise it is
+ * done with at once.
  */
 void	receive_datagram(struct thread_ctx *, uint8_t *buf, size_t len,
 	    const union sockaddr_inet *src);
-/* Write the packets waiting for the device. */
+/* Open the data messages waiting, deliver them, write to the device. */
 void	receive_flush(struct thread_ctx *);
 
 #endif

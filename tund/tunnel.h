@@ -24,6 +24,7 @@
 #include "index.h"
 #include "noise.h"
 #include "offload.h"
+#include "parallel.h"
 #include "udp_msg.h"
 #include "wire.h"
 
@@ -89,6 +90,7 @@ struct stats {
 };
 
 #define TXQ_SLOTS	128	/* datagrams gathered before one sendmmsg */
+#define RX_JOBS		1024	/* data messages opened together */
 
 /* Encrypted datagrams waiting to be sent together. */
 struct txq {
@@ -112,6 +114,10 @@ struct thread_ctx {
 	struct offload_gro	 gro;	/* packets for the device, coalesced */
 	int			 gro_run;	/* gro holds a run */
 	size_t			 gro_bytes;	/* of its packets, as they came */
+	int			 batching;	/* hold data until receive_flush() */
+	int			 njobs;
+	struct rx_job		 jobs[RX_JOBS];	/* data messages to open */
+	struct board		 board;	/* jobs on offer to other threads */
 	uint8_t			 buf[PKT_BUFLEN];	/* device reads */
 };
 
@@ -150,6 +156,7 @@ struct tunnel {
 	uint64_t		 last_gc;	/* of the rate limiter */
 	struct thread_ctx	*ctl;		/* the control thread's */
 	struct thread_ctx	*worker[TUNNEL_MAXTHREADS];
+	struct event		*help_ev[TUNNEL_MAXTHREADS];	/* wake to help */
 	int			 nworkers;
 };
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "parallel.h"
 #include "receive.h"
 #include "send.h"
 #include "tun.h"
@@ -29,7 +30,7 @@ struct worker {
 	pthread_t		 thread;
 	struct thread_ctx	*x;
 	struct event_base	*base;
-	struct event		*tun_ev, *udp_ev, *stop_ev;
+	struct event		*tun_ev, *udp_ev, *stop_ev, *help_ev;
 };
 
 struct workers {
@@ -107,6 +108,12 @@ udp_readable(evutil_socket_t fd, short what, void *arg)
 	send_flush(x);
 }
 
+static void
+help_wanted(evutil_socket_t fd, short what, void *arg)
+{
+	parallel_help(arg);
+}
+
 /*
  * Runs in the worker's own thread.  A loopbreak from outside could be lost
  * if it came before the loop began; an activated event is not.
@@ -143,7 +150,11 @@ worker_init(struct worker *w, struct tunnel *tn, int id)
 	w->udp_ev = event_new(w->base, tn->sock[id], EV_READ | EV_PERSIST,
 	    udp_readable, w->x);
 	w->stop_ev = event_new(w->base, -1, 0, stop_requested, w);
+	w->help_ev = event_new(w->base, -1, 0, help_wanted, w->x);
+	tn->help_ev[id] = w->help_ev;
+	w->x->batching = 1;
 	if (w->tun_ev == NULL || w->udp_ev == NULL || w->stop_ev == NULL ||
+	    w->help_ev == NULL ||
 	    event_add(w->tun_ev, NULL) == -1 ||
 	    event_add(w->udp_ev, NULL) == -1) {
 		log_warnx("worker %d: cannot watch the device", id);
@@ -161,6 +172,8 @@ worker_free(struct worker *w)
 		event_free(w->udp_ev);
 	if (w->stop_ev != NULL)
 		event_free(w->stop_ev);
+	if (w->help_ev != NULL)
+		event_free(w->help_ev);
 	if (w->base != NULL)
 		event_base_free(w->base);
 }
@@ -231,6 +244,7 @@ workers_stop(struct workers *ws)
 		if (ws->w[i].x != NULL) {
 			tn = ws->w[i].x->tn;
 			tn->worker[i] = NULL;
+			tn->help_ev[i] = NULL;
 			tn->nworkers = 0;
 			thread_ctx_free(ws->w[i].x);
 		}
