@@ -1,12 +1,12 @@
 /*
- * Parallel decryption of one thread's batch (see parallel.h).
+ * Parallel encryption and decryption of one thread's batch (parallel.h).
  */
 #include <event2/event.h>
 
 #include <sched.h>
 
+#include "crypto.h"
 #include "parallel.h"
-#include "peer.h"
 #include "tunnel.h"
 
 #define NEXT_BITS	20
@@ -15,12 +15,14 @@
 #define FIELD(w, s)	(((w) >> (s)) & ((UINT64_C(1) << NEXT_BITS) - 1))
 
 static void
-open_job(struct thread_ctx *x, struct rx_job *j)
+run_job(struct thread_ctx *x, struct crypt_job *j)
 {
-	uint8_t	*payload = j->buf + MSG_DATA_HDR_LEN;
-
-	j->ok = crypto_aead_open(x->aead, payload, j->kp->recv, j->counter,
-	    NULL, 0, payload, j->len - MSG_DATA_HDR_LEN) == 0;
+	if (j->open)
+		j->ok = crypto_aead_open(x->aead, j->data, j->key, j->counter,
+		    NULL, 0, j->data, j->len) == 0;
+	else
+		j->ok = crypto_aead_seal(x->aead, j->data, j->key, j->counter,
+		    NULL, 0, j->data, j->len) == 0;
 }
 
 /* Claim and open jobs of the board until none are left. */
@@ -35,23 +37,24 @@ work(struct thread_ctx *x, struct board *b)
 		if (!atomic_compare_exchange_weak_explicit(&b->word, &w, w + 1,
 		    memory_order_acq_rel, memory_order_acquire))
 			continue;
-		open_job(x, &b->jobs[FIELD(w, 0)]);
+		run_job(x, &b->jobs[FIELD(w, 0)]);
 		atomic_fetch_add_explicit(&b->done, 1, memory_order_release);
 		w = atomic_load_explicit(&b->word, memory_order_acquire);
 	}
 }
 
 void
-parallel_open(struct thread_ctx *x, struct rx_job *jobs, int n)
+parallel_run(struct thread_ctx *x, struct crypt_job *jobs, int n)
 {
 	struct board	*b = &x->board;
 	struct tunnel	*tn = x->tn;
 	uint64_t	 epoch;
 	int		 i;
 
-	if (n < PARALLEL_MIN || tn->nworkers < 2) {
+	/* The control thread is no worker: nobody would look at its board. */
+	if (n < PARALLEL_MIN || tn->nworkers < 2 || x->id >= tn->nworkers) {
 		for (i = 0; i < n; i++)
-			open_job(x, &jobs[i]);
+			run_job(x, &jobs[i]);
 		return;
 	}
 	epoch = (atomic_load(&b->word) >> EPOCH_SHIFT) + 1;

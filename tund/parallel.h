@@ -1,33 +1,31 @@
 /*
- * Sharing a batch's decryption among the worker threads.
+ * Sharing a batch's encryption or decryption among the worker threads.
  *
- * One peer's datagrams arrive on one socket, so one worker reads them all;
- * decryption is most of their cost.  The worker posts the batch on its
- * board and wakes the others; every thread that comes claims jobs one at a
- * time until none are left, the poster included, and the poster then takes
- * the results in order.  No thread waits for another but for the few
- * microseconds of a job already claimed, and order is the poster's.
+ * One flow's packets come through one device queue and one peer's through
+ * one socket, so one worker reads them all, and the cipher is most of their
+ * cost.  The worker posts the batch on its board and wakes the others;
+ * every thread that comes claims jobs one at a time until none are left,
+ * the poster included, and the poster then takes the results in order.  No
+ * thread waits for another but for the microseconds of a job already
+ * claimed, and the order of the packets is the poster's.
  */
 #ifndef TUND_PARALLEL_H
 #define TUND_PARALLEL_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "udp_msg.h"
-
-struct keypair;
 struct thread_ctx;
 
-/* A data message to open. */
-struct rx_job {
-	struct keypair		*kp;	/* held */
-	uint8_t			*buf;	/* the datagram, opened in place */
-	size_t			 len;
-	uint64_t		 counter;
-	uint8_t			*end;	/* of its buffer: room to coalesce */
-	union sockaddr_inet	 src;
-	int			 ok;	/* it authenticated */
+/* One packet to seal or open in place under a key and counter. */
+struct crypt_job {
+	const uint8_t	*key;
+	uint8_t		*data;
+	size_t		 len;		/* to open: with the tag */
+	uint64_t	 counter;
+	int		 open;		/* open, else seal */
+	int		 ok;		/* the result */
 };
 
 /*
@@ -38,13 +36,13 @@ struct rx_job {
 struct board {
 	_Atomic uint64_t	 word;
 	_Atomic uint32_t	 done;
-	struct rx_job		*jobs;
+	struct crypt_job	*jobs;
 };
 
 #define PARALLEL_MIN	16	/* smaller batches are not worth the wakeups */
 
-/* Open every job of x's batch, with whichever threads come to help. */
-void	parallel_open(struct thread_ctx *x, struct rx_job *, int n);
+/* Run every job, with whichever worker threads come to help. */
+void	parallel_run(struct thread_ctx *x, struct crypt_job *, int n);
 /* Help with the batches other threads have on offer. */
 void	parallel_help(struct thread_ctx *x);
 

@@ -193,6 +193,7 @@ receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
 	struct msg_data	*m = (struct msg_data *)buf;
 	struct keypair	*kp;
 	struct rx_job	*j;
+	struct crypt_job *c;
 	uint64_t	 counter = le64_get(m->counter);
 
 	if ((kp = keypair_lookup(x->tn, le32_get(m->receiver))) == NULL) {
@@ -210,6 +211,12 @@ receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
 	}
 	if (x->njobs == RX_JOBS)
 		receive_flush(x);
+	c = &x->crypt[x->njobs];
+	c->key = kp->recv;
+	c->data = buf + MSG_DATA_HDR_LEN;
+	c->len = len - MSG_DATA_HDR_LEN;
+	c->counter = counter;
+	c->open = 1;
 	j = &x->jobs[x->njobs++];
 	j->kp = kp;
 	j->buf = buf;
@@ -239,7 +246,7 @@ session_run(struct thread_ctx *x, int i)
 	int		 k, rekey, confirmed;
 
 	for (k = i; k < x->njobs && same_session(&x->jobs[k], j); k++)
-		if (x->jobs[k].ok)
+		if (x->crypt[k].ok)
 			data += x->jobs[k].len - MSG_DATA_MIN_LEN;
 	confirmed = authenticated(p, j->kp, &j->src, data, &rekey);
 	if (confirmed) {
@@ -253,17 +260,17 @@ session_run(struct thread_ctx *x, int i)
 
 /* After decryption, in order: the window again, the peer, the device. */
 static void
-finish_job(struct thread_ctx *x, struct rx_job *j)
+finish_job(struct thread_ctx *x, struct rx_job *j, struct crypt_job *c)
 {
 	struct peer	*p = j->kp->peer;
 	size_t		 plen = j->len - MSG_DATA_MIN_LEN;
 
-	if (!j->ok) {
+	if (!c->ok) {
 		drop(x, DROP_AUTH);
 		return;
 	}
 	if (replay(x, j->kp, j->counter, 1) == -1) {
-		j->ok = 0;
+		c->ok = 0;
 		return;
 	}
 	count(&p->rx_bytes, j->len);
@@ -276,12 +283,12 @@ receive_flush(struct thread_ctx *x)
 {
 	int	i;
 
-	parallel_open(x, x->jobs, x->njobs);
+	parallel_run(x, x->crypt, x->njobs);
 	for (i = 0; i < x->njobs; i++)
-		finish_job(x, &x->jobs[i]);
+		finish_job(x, &x->jobs[i], &x->crypt[i]);
 	/* Then each session's timers, endpoint and confirmation, once. */
 	for (i = 0; i < x->njobs;)
-		i = x->jobs[i].ok ? session_run(x, i) : i + 1;
+		i = x->crypt[i].ok ? session_run(x, i) : i + 1;
 	for (i = 0; i < x->njobs; i++)
 		keypair_release(x->jobs[i].kp);
 	x->njobs = 0;

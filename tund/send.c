@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "icmp.h"
+#include "parallel.h"
 #include "peer.h"
 #include "send.h"
 #include "tun.h"
@@ -66,10 +67,19 @@ send_flush(struct thread_ctx *x)
 {
 	struct txq	*q = &x->tx;
 	size_t		 bytes = 0;
-	int		 i, sent;
+	int		 i, k, sent;
 
 	if (q->n == 0)
 		return;
+	parallel_run(x, q->crypt, q->n);
+	for (i = 0, k = 0; i < q->n; i++) {
+		keypair_release(q->kp[i]);
+		if (q->crypt[i].ok)
+			q->m[k++] = q->m[i];
+		else
+			drop(x, DROP_SEND_FAILED);
+	}
+	q->n = k;
 	sent = udp_send_batch(x->tn, sock_of(x), q->m, q->n);
 	for (i = 0; i < sent; i++)
 		bytes += q->m[i].len;
@@ -81,17 +91,20 @@ send_flush(struct thread_ctx *x)
 }
 
 /*
- * Seal the packet in the queue's next slot under kp and queue it for the
- * endpoint.  Returns 0, or -1 having counted the drop.
+ * Queue the packet in the queue's next slot for sealing under kp and
+ * sending to the endpoint, both at send_flush().  Returns 0, or -1 having
+ * counted the drop.
  */
 static int
 seal(struct thread_ctx *x, struct keypair *kp, const union sockaddr_inet *to,
     uint8_t *pkt, size_t len)
 {
-	struct msg_data	*hdr = (struct msg_data *)(pkt - MSG_DATA_HDR_LEN);
-	struct udp_msg	*m = &x->tx.m[x->tx.n];
-	uint64_t	 counter;
-	size_t		 padded = padded_len(len, x->tn->mtu);
+	struct msg_data	 *hdr = (struct msg_data *)(pkt - MSG_DATA_HDR_LEN);
+	struct txq	 *q = &x->tx;
+	struct udp_msg	 *m = &q->m[q->n];
+	struct crypt_job *c = &q->crypt[q->n];
+	uint64_t	  counter;
+	size_t		  padded = padded_len(len, x->tn->mtu);
 
 	counter = atomic_fetch_add_explicit(&kp->send_counter, 1,
 	    memory_order_relaxed);
@@ -104,15 +117,17 @@ seal(struct thread_ctx *x, struct keypair *kp, const union sockaddr_inet *to,
 	hdr->type = MSG_DATA;
 	le32_put(hdr->receiver, kp->remote_index);
 	le64_put(hdr->counter, counter);
-	if (crypto_aead_seal(x->aead, pkt, kp->send, counter, NULL, 0, pkt,
-	    padded) == -1) {
-		drop(x, DROP_SEND_FAILED);
-		return -1;
-	}
+	c->key = kp->send;
+	c->data = pkt;
+	c->len = padded;
+	c->counter = counter;
+	c->open = 0;
+	keypair_hold(kp);
+	q->kp[q->n] = kp;
 	m->addr = *to;
 	m->buf = (uint8_t *)hdr;
 	m->len = MSG_DATA_HDR_LEN + padded + AEAD_TAG_LEN;
-	x->tx.n++;
+	q->n++;
 	count(&kp->peer->tx_bytes, m->len);
 	return 0;
 }

@@ -243,7 +243,7 @@ run(struct tund *t)
 			goto out;
 		}
 	}
-	log_info("%s up, %d worker threads", t->tun.name, t->tun.nqueues);
+	log_info("%s up, %d worker threads", t->tun.name, t->tunnel->nworkers);
 	rv = event_base_dispatch(t->base);
  out:
 	for (i = 0; i < 4; i++)
@@ -285,7 +285,8 @@ startup(struct tund *t, int foreground)
 	}
 	if (handshake_start(t->tunnel, t->base) == -1)
 		return -1;
-	if ((t->workers = workers_start(t->tunnel, t->tun.nqueues)) == NULL)
+	if ((t->workers = workers_start(t->tunnel, threads_for(t->conf))) ==
+	    NULL)
 		return -1;
 	log_info("%s: listening on UDP port %u", t->tun.name,
 	    t->tunnel->port);

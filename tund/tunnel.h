@@ -92,12 +92,24 @@ struct stats {
 #define TXQ_SLOTS	128	/* datagrams gathered before one sendmmsg */
 #define RX_JOBS		1024	/* data messages opened together */
 
-/* Encrypted datagrams waiting to be sent together. */
+/* Datagrams waiting to be sealed and sent together. */
 struct txq {
 	struct udp_msg		 m[TXQ_SLOTS];
+	struct crypt_job	 crypt[TXQ_SLOTS];
+	struct keypair		*kp[TXQ_SLOTS];	/* held until sealed */
 	int			 n;
 	uint8_t			*area;	/* TXQ_SLOTS slots */
 	size_t			 slot;	/* bytes a slot */
+};
+
+/* A data message received, waiting to be opened and delivered. */
+struct rx_job {
+	struct keypair		*kp;	/* held */
+	uint8_t			*buf;	/* the datagram */
+	size_t			 len;
+	uint64_t		 counter;
+	uint8_t			*end;	/* of its buffer: room to coalesce */
+	union sockaddr_inet	 src;
 };
 
 /* One thread's own things: what the data path may touch without a lock. */
@@ -117,6 +129,7 @@ struct thread_ctx {
 	int			 batching;	/* hold data until receive_flush() */
 	int			 njobs;
 	struct rx_job		 jobs[RX_JOBS];	/* data messages to open */
+	struct crypt_job	 crypt[RX_JOBS];	/* their decryption */
 	struct board		 board;	/* jobs on offer to other threads */
 	uint8_t			 buf[PKT_BUFLEN];	/* device reads */
 };

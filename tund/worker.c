@@ -135,6 +135,19 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Watch fd for reading, if there is one: where the device has fewer queues
+ * than there are workers (the BSDs have one), the others only help.
+ */
+static int
+watch(struct worker *w, struct event **ev, int fd, event_callback_fn cb)
+{
+	if (fd == -1)
+		return 0;
+	*ev = event_new(w->base, fd, EV_READ | EV_PERSIST, cb, w->x);
+	return *ev == NULL || event_add(*ev, NULL) == -1 ? -1 : 0;
+}
+
 static int
 worker_init(struct worker *w, struct tunnel *tn, int id)
 {
@@ -145,18 +158,15 @@ worker_init(struct worker *w, struct tunnel *tn, int id)
 		log_warnx("worker %d: cannot create event base", id);
 		return -1;
 	}
-	w->tun_ev = event_new(w->base, tn->tun->fd[id], EV_READ | EV_PERSIST,
-	    tun_readable, w->x);
-	w->udp_ev = event_new(w->base, tn->sock[id], EV_READ | EV_PERSIST,
-	    udp_readable, w->x);
 	w->stop_ev = event_new(w->base, -1, 0, stop_requested, w);
 	w->help_ev = event_new(w->base, -1, 0, help_wanted, w->x);
 	tn->help_ev[id] = w->help_ev;
 	w->x->batching = 1;
-	if (w->tun_ev == NULL || w->udp_ev == NULL || w->stop_ev == NULL ||
-	    w->help_ev == NULL ||
-	    event_add(w->tun_ev, NULL) == -1 ||
-	    event_add(w->udp_ev, NULL) == -1) {
+	if (w->stop_ev == NULL || w->help_ev == NULL ||
+	    watch(w, &w->tun_ev, id < tn->tun->nqueues ? tn->tun->fd[id] : -1,
+	    tun_readable) == -1 ||
+	    watch(w, &w->udp_ev, id < tn->nsocks ? tn->sock[id] : -1,
+	    udp_readable) == -1) {
 		log_warnx("worker %d: cannot watch the device", id);
 		return -1;
 	}

@@ -1,6 +1,7 @@
 /*
  * Worker threads: each owns one event base, one tun queue and one UDP
- * socket, and runs the data path between them.
+ * socket, and runs the data path between them; all of them share the
+ * encryption and decryption of busy batches (parallel.h).
  */
 #ifndef TUND_WORKER_H
 #define TUND_WORKER_H
@@ -9,8 +10,9 @@ struct tunnel;
 struct workers;
 
 /*
- * Start n workers, worker i on device queue i and socket i.  Returns NULL,
- * having logged why, on failure.
+ * Start n workers, worker i on device queue i and socket i where those
+ * exist; the others help with the cipher.  Returns NULL, having logged
+ * why, on failure.
  */
 struct workers	*workers_start(struct tunnel *, int n);
 /* Stop and join every worker. */
