@@ -182,6 +182,24 @@ deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len,
 }
 
 /*
+ * The held keypair of a receiver index.  A batch is mostly one session's,
+ * so the previous job's answers without the index table's lock; a keypair
+ * retired meanwhile still opens what was sent under it.
+ */
+static struct keypair *
+batch_keypair(struct thread_ctx *x, uint32_t index)
+{
+	struct keypair	*kp;
+
+	if (x->njobs > 0 && (kp = x->jobs[x->njobs - 1].kp)->entry.id ==
+	    index) {
+		keypair_hold(kp);
+		return kp;
+	}
+	return keypair_lookup(x->tn, index);
+}
+
+/*
  * A data message, before its decryption: the keypair of its receiver
  * index, the keypair's age, a cheap look at the replay window.  What
  * passes waits in the batch.
@@ -196,7 +214,7 @@ receive_data(struct thread_ctx *x, uint8_t *buf, size_t len,
 	struct crypt_job *c;
 	uint64_t	 counter = le64_get(m->counter);
 
-	if ((kp = keypair_lookup(x->tn, le32_get(m->receiver))) == NULL) {
+	if ((kp = batch_keypair(x, le32_get(m->receiver))) == NULL) {
 		drop(x, DROP_INDEX);
 		return;
 	}

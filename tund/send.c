@@ -142,6 +142,22 @@ sent(struct peer *p, int data, uint64_t now)
 		timers_data_sent(&p->timers, now);
 }
 
+/*
+ * At most ICMP_PER_SECOND errors a thread, as the kernel limits its own:
+ * a flood to nowhere must not become a flood back.
+ */
+static int
+icmp_allowed(struct thread_ctx *x)
+{
+	uint64_t	now = now_ms();
+
+	if (now - x->icmp_window >= 100) {
+		x->icmp_window = now;
+		x->icmp_sent = 0;
+	}
+	return x->icmp_sent++ < ICMP_PER_SECOND / 10;
+}
+
 static const uint8_t *
 destination(const uint8_t *pkt, int v)
 {
@@ -162,7 +178,7 @@ unreachable(struct thread_ctx *x, const uint8_t *pkt, size_t len, int v)
 	uint8_t		 err[ICMP6_MAXLEN];
 	size_t		 alen = v == 4 ? 4 : 16, n;
 
-	if (!(v == 4 ? tn->have4 : tn->have6))
+	if (!(v == 4 ? tn->have4 : tn->have6) || !icmp_allowed(x))
 		return;
 	if (memcmp(pkt + (v == 4 ? 12 : 8), src, alen) == 0)
 		src = destination(pkt, v);

@@ -91,6 +91,7 @@ struct stats {
 
 #define TXQ_SLOTS	128	/* datagrams gathered before one sendmmsg */
 #define RX_JOBS		1024	/* data messages opened together */
+#define ICMP_PER_SECOND	1000	/* errors a thread may write */
 
 /* Datagrams waiting to be sealed and sent together. */
 struct txq {
@@ -127,6 +128,8 @@ struct thread_ctx {
 	int			 gro_run;	/* gro holds a run */
 	size_t			 gro_bytes;	/* of its packets, as they came */
 	int			 batching;	/* hold data until receive_flush() */
+	uint64_t		 icmp_window;	/* ms: start of 100 ms */
+	unsigned		 icmp_sent;	/* errors in that window */
 	int			 njobs;
 	struct rx_job		 jobs[RX_JOBS];	/* data messages to open */
 	struct crypt_job	 crypt[RX_JOBS];	/* their decryption */

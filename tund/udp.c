@@ -130,10 +130,29 @@ udp_gro_enabled(void)
 	return gro;
 }
 
+#ifndef SO_RCVBUFFORCE
+#define SO_RCVBUFFORCE	-1
+#define SO_SNDBUFFORCE	-1
+#endif
+
+/*
+ * Bigger buffers absorb bursts: as root past the system's cap where there
+ * is a way to, else as far as the cap (the kernel trims quietly).
+ */
+static void
+set_buffer(int s, int force, int plain)
+{
+	int	size = SOCKBUF;
+
+	if (force == -1 ||
+	    setsockopt(s, SOL_SOCKET, force, &size, sizeof(size)) == -1)
+		setsockopt(s, SOL_SOCKET, plain, &size, sizeof(size));
+}
+
 static int
 socket_for(int af, uint32_t fwmark)
 {
-	int	s, on = 1, off = 0, size = SOCKBUF;
+	int	s, on = 1, off = 0;
 
 	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s == -1)
@@ -144,9 +163,8 @@ socket_for(int af, uint32_t fwmark)
 		close(s);
 		return -1;
 	}
-	/* Bigger buffers absorb bursts; the kernel caps them quietly. */
-	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	set_buffer(s, SO_RCVBUFFORCE, SO_RCVBUF);
+	set_buffer(s, SO_SNDBUFFORCE, SO_SNDBUF);
 #ifdef SO_MARK
 	if (fwmark != 0 && setsockopt(s, SOL_SOCKET, SO_MARK, &fwmark,
 	    sizeof(fwmark)) == -1)
