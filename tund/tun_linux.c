@@ -48,13 +48,23 @@ setiff(struct tun *t, int fd, int flags)
 	return 0;
 }
 
-/* TSO for TCP over IPv4 and IPv6, and checksum offload that they need. */
+/* Linux 6.2; older headers lack them, older kernels refuse them. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#define TUN_F_USO6	0x40
+#endif
+
+/*
+ * TSO for TCP over IPv4 and IPv6, with the checksum offload it needs, and
+ * USO for UDP where the kernel has it.
+ */
 static void
 offloads(struct tun *t, int fd)
 {
 	unsigned	f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 
-	t->offload = ioctl(fd, TUNSETOFFLOAD, f) == 0;
+	t->offload = ioctl(fd, TUNSETOFFLOAD, f | TUN_F_USO4 | TUN_F_USO6) ==
+	    0 || ioctl(fd, TUNSETOFFLOAD, f) == 0;
 	if (!t->offload)
 		log_warn("%s: no TSO, one packet a read", t->name);
 }
