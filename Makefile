@@ -38,7 +38,7 @@ CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
 		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
 PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c \
-		tund/offload.c tund/parallel.c
+		tund/offload.c tund/parallel.c tund/inet.c
 # Everything but main(), so unit tests can link the daemon.
 DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
@@ -104,10 +104,13 @@ ${T}/test_ratelimit: ${T}/test_ratelimit.c tund/ratelimit.c tund/crypto.c \
 	    tund/crypto.c ${ALL_LDFLAGS} ${PKG_LIBS}
 ${T}/test_timers: ${T}/test_timers.c tund/timers.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_timers.c ${T}/t.c tund/timers.c ${ALL_LDFLAGS}
-${T}/test_icmp: ${T}/test_icmp.c tund/icmp.c ${UNIT_DEPS}
-	${UNIT_CC} ${T}/test_icmp.c ${T}/t.c tund/icmp.c ${ALL_LDFLAGS}
-${T}/test_offload: ${T}/test_offload.c tund/offload.c ${UNIT_DEPS}
-	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c ${ALL_LDFLAGS}
+${T}/test_icmp: ${T}/test_icmp.c tund/icmp.c tund/inet.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_icmp.c ${T}/t.c tund/icmp.c tund/inet.c \
+	    ${ALL_LDFLAGS}
+${T}/test_offload: ${T}/test_offload.c tund/offload.c tund/inet.c \
+    ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c tund/inet.c \
+	    ${ALL_LDFLAGS}
 # SRCS but tund/tund.c (main): keep the two lists alike.
 ${T}/test_parallel: ${T}/test_parallel.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_parallel.c ${T}/t.c ${DAEMON_SRCS} \

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "icmp.h"
+#include "inet.h"
 
 enum {
 	IP4_HDRLEN = 20,
@@ -29,48 +30,6 @@ static const uint8_t	in6_any[16];
 static const uint8_t	in6_loopback[16] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/*
- * RFC 1071: add up 16-bit big-endian words, an odd last byte padded with
- * zero.  Only the last block of a sum may be of odd length.
- */
-static uint32_t
-sum(uint32_t acc, const uint8_t *p, size_t n)
-{
-	for (; n > 1; p += 2, n -= 2)
-		acc += get16(p);
-	if (n == 1)
-		acc += (uint32_t)p[0] << 8;
-	return acc;
-}
-
-/* Fold the carries back in and complement: the checksum field's value. */
-static uint16_t
-fold(uint32_t acc)
-{
-	while (acc > 0xffff)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 /*
  * How much of a packet of pktlen bytes, hlen of them its IP header, an
@@ -93,7 +52,7 @@ quotelen(size_t pktlen, size_t hlen, size_t outlen, size_t max, size_t hdrs)
 static int
 badsrc4(const uint8_t *a)
 {
-	uint32_t	v = get32(a);
+	uint32_t	v = inet_get32(a);
 
 	return v == 0 || v == 0xffffffff || v >> 28 == 0xe || v >> 24 == 127;
 }
@@ -102,7 +61,7 @@ badsrc4(const uint8_t *a)
 static int
 groupdst4(const uint8_t *a)
 {
-	uint32_t	v = get32(a);
+	uint32_t	v = inet_get32(a);
 
 	return v >> 28 == 0xe || v == 0xffffffff;
 }
@@ -126,7 +85,7 @@ icmperror4(uint8_t type)
 static int
 silent4(const uint8_t *pkt, size_t hlen, size_t tot)
 {
-	if ((get16(pkt + 6) & 0x1fff) != 0)	/* not the first fragment */
+	if ((inet_get16(pkt + 6) & 0x1fff) != 0)	/* not the first fragment */
 		return 1;
 	if (badsrc4(pkt + 12) || groupdst4(pkt + 16))
 		return 1;
@@ -145,7 +104,7 @@ unreach4(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	if (len < IP4_HDRLEN)
 		return 0;
 	hlen = (size_t)(pkt[0] & 0x0f) * 4;
-	tot = get16(pkt + 2);
+	tot = inet_get16(pkt + 2);
 	if (hlen < IP4_HDRLEN || hlen > tot || tot > len)
 		return 0;
 	if (silent4(pkt, hlen, tot))
@@ -157,17 +116,17 @@ unreach4(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	/* TOS, ID, flags and fragment offset all zero: DF clear. */
 	memset(out, 0, IP4_HDRLEN + ICMP_HDRLEN);
 	out[0] = 0x45;
-	put16(out + 2, IP4_HDRLEN + ICMP_HDRLEN + n);
+	inet_put16(out + 2, IP4_HDRLEN + ICMP_HDRLEN + n);
 	out[8] = HOPS;
 	out[9] = IPPROTO_ICMP;
 	memcpy(out + 12, src, 4);
 	memcpy(out + 16, pkt + 12, 4);
-	put16(out + 10, fold(sum(0, out, IP4_HDRLEN)));
+	inet_put16(out + 10, inet_cksum(inet_sum(0, out, IP4_HDRLEN)));
 
 	icmp[0] = ICMP4_UNREACH;
 	icmp[1] = ICMP4_UNREACH_HOST;
 	memcpy(icmp + ICMP_HDRLEN, pkt, n);
-	put16(icmp + 2, fold(sum(0, icmp, ICMP_HDRLEN + n)));
+	inet_put16(icmp + 2, inet_cksum(inet_sum(0, icmp, ICMP_HDRLEN + n)));
 	return IP4_HDRLEN + ICMP_HDRLEN + n;
 }
 
@@ -205,12 +164,12 @@ unreach6(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
     const uint8_t *src)
 {
 	uint8_t		*icmp = out + IP6_HDRLEN;
-	uint32_t	 acc;
+	uint64_t	 acc;
 	size_t		 tot, n, plen;
 
 	if (len < IP6_HDRLEN)
 		return 0;
-	tot = IP6_HDRLEN + (size_t)get16(pkt + 4);
+	tot = IP6_HDRLEN + (size_t)inet_get16(pkt + 4);
 	if (tot > len)
 		return 0;
 	if (silent6(pkt, tot))
@@ -224,7 +183,7 @@ unreach6(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	/* Traffic class and flow label zero. */
 	memset(out, 0, IP6_HDRLEN + ICMP_HDRLEN);
 	out[0] = 0x60;
-	put16(out + 4, plen);
+	inet_put16(out + 4, plen);
 	out[6] = IPPROTO_ICMPV6;
 	out[7] = HOPS;
 	memcpy(out + 8, src, 16);
@@ -234,8 +193,8 @@ unreach6(uint8_t *out, size_t outlen, const uint8_t *pkt, size_t len,
 	icmp[1] = ICMP6_UNREACH_ADDR;
 	memcpy(icmp + ICMP_HDRLEN, pkt, n);
 	/* RFC 8200 8.1 pseudo-header: both addresses, length, next header. */
-	acc = sum(0, out + 8, 32) + (uint32_t)plen + IPPROTO_ICMPV6;
-	put16(icmp + 2, fold(sum(acc, icmp, plen)));
+	acc = inet_pseudo(out, IPPROTO_ICMPV6, plen);
+	inet_put16(icmp + 2, inet_cksum(inet_sum(acc, icmp, plen)));
 	return IP6_HDRLEN + plen;
 }
 

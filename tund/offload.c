@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "inet.h"
 #include "offload.h"
 
 enum {
@@ -35,32 +36,6 @@ enum {
 };
 
 static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static uint16_t
 getle16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
@@ -74,83 +49,15 @@ putle16(uint8_t *p, uint16_t v)
 }
 
 /*
- * RFC 1071 sum of n bytes.  The one's complement sum does not depend on
- * byte order (RFC 1071 2(B)), so this adds host-order 32-bit words into
- * 64 bits and fold() swaps once at the end.  Only the last block of a
- * sum may have an odd length.
- */
-static uint64_t
-csum_add(uint64_t acc, const uint8_t *p, size_t n)
-{
-	uint64_t	q;
-	uint32_t	w;
-	uint16_t	h = 0;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&q, p, sizeof(q));
-		acc += (q & 0xffffffff) + (q >> 32);
-	}
-	if (n >= 4) {
-		memcpy(&w, p, sizeof(w));
-		acc += w;
-		p += 4;
-		n -= 4;
-	}
-	if (n >= 2) {
-		memcpy(&h, p, sizeof(h));
-		acc += h;
-		p += 2;
-		n -= 2;
-	}
-	if (n == 1) {
-		h = 0;
-		memcpy(&h, p, 1);	/* the high byte, in network order */
-		acc += h;
-	}
-	return acc;
-}
-
-/* A sum folded to 16 bits, as a number. */
-static uint16_t
-fold(uint64_t acc)
-{
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	return ntohs((uint16_t)acc);
-}
-
-/* A 16-bit number into a sum of host-order words. */
-static uint64_t
-csum_word(uint64_t acc, uint16_t v)
-{
-	return acc + htons(v);
-}
-
-/* The sum of the pseudo-header (RFC 793, RFC 8200 8.1) of pkt's L4 part. */
-static uint64_t
-pseudo(const uint8_t *pkt, uint8_t proto, size_t l4len)
-{
-	uint64_t	acc;
-
-	if (pkt[0] >> 4 == 4)
-		acc = csum_add(0, pkt + 12, 8);
-	else
-		acc = csum_add(0, pkt + 8, 32);
-	return csum_word(csum_word(acc, proto), (uint16_t)l4len);
-}
-
-/*
  * Store the checksum of a sum in an L4 header.  0 goes out as 0xffff, the
  * same in one's complement, since 0 means "none" to UDP (RFC 768).
  */
 static void
 put_csum(uint8_t *p, uint64_t acc)
 {
-	uint16_t	c = (uint16_t)~fold(acc);
+	uint16_t	c = inet_cksum(acc);
 
-	put16(p, c == 0 ? 0xffff : c);
+	inet_put16(p, c == 0 ? 0xffff : c);
 }
 
 /*
@@ -168,14 +75,14 @@ l4offset(const uint8_t *pkt, size_t len, uint8_t proto)
 	switch (pkt[0] >> 4) {
 	case 4:
 		hl = (size_t)(pkt[0] & 0x0f) * 4;
-		if (hl < IP4_HDRLEN || hl > len || get16(pkt + 2) != len ||
+		if (hl < IP4_HDRLEN || hl > len || inet_get16(pkt + 2) != len ||
 		    pkt[9] != proto ||
-		    (get16(pkt + 6) & (IP4_MF | IP4_OFFMASK)) != 0)
+		    (inet_get16(pkt + 6) & (IP4_MF | IP4_OFFMASK)) != 0)
 			return 0;
 		return hl;
 	case 6:
 		if (len < IP6_HDRLEN || pkt[6] != proto ||
-		    (size_t)get16(pkt + 4) + IP6_HDRLEN != len)
+		    (size_t)inet_get16(pkt + 4) + IP6_HDRLEN != len)
 			return 0;
 		return IP6_HDRLEN;
 	default:
@@ -204,13 +111,13 @@ set_iplen(uint8_t *pkt, size_t len)
 	size_t	hl;
 
 	if (pkt[0] >> 4 == 6) {
-		put16(pkt + 4, (uint32_t)(len - IP6_HDRLEN));
+		inet_put16(pkt + 4, (uint32_t)(len - IP6_HDRLEN));
 		return;
 	}
 	hl = (size_t)(pkt[0] & 0x0f) * 4;
-	put16(pkt + 2, (uint32_t)len);
-	put16(pkt + 10, 0);
-	put16(pkt + 10, (uint16_t)~fold(csum_add(0, pkt, hl)));
+	inet_put16(pkt + 2, (uint32_t)len);
+	inet_put16(pkt + 10, 0);
+	inet_put16(pkt + 10, (uint16_t)~inet_fold(inet_sum(0, pkt, hl)));
 }
 
 void
@@ -247,7 +154,7 @@ complete(const struct offload_vnet *v, uint8_t *pkt, size_t len)
 
 	if (at + 2 > len || v->csum_offset % 2 != 0)
 		return -1;
-	put_csum(pkt + at, csum_add(0, pkt + start, len - start));
+	put_csum(pkt + at, inet_sum(0, pkt + start, len - start));
 	return 0;
 }
 
@@ -333,21 +240,21 @@ offload_split_next(struct offload_split *s, uint8_t *out)
 	memcpy(out + s->hlen, s->pkt + s->off, pay);
 
 	if (out[0] >> 4 == 4)
-		put16(out + 4, get16(out + 4) + (uint32_t)i);
+		inet_put16(out + 4, inet_get16(out + 4) + (uint32_t)i);
 	set_iplen(out, seglen);
 	if (s->proto == IPPROTO_TCP) {
-		put32(l4 + 4, get32(l4 + 4) + (uint32_t)done);
+		inet_put32(l4 + 4, inet_get32(l4 + 4) + (uint32_t)done);
 		if (s->off + pay < s->len)
 			l4[13] &= ~(TH_FIN | TH_PSH);
 		if (i > 0)
 			l4[13] &= ~TH_CWR;
 		field = TCP_CSUM;
 	} else {
-		put16(l4 + 4, (uint32_t)l4len);
+		inet_put16(l4 + 4, (uint32_t)l4len);
 		field = UDP_CSUM;
 	}
-	put16(l4 + field, 0);
-	put_csum(l4 + field, csum_add(pseudo(out, s->proto, l4len), l4, l4len));
+	inet_put16(l4 + field, 0);
+	put_csum(l4 + field, inet_sum(inet_pseudo(out, s->proto, l4len), l4, l4len));
 
 	s->off += pay;
 	return seglen;
@@ -378,9 +285,9 @@ candidate(const uint8_t *pkt, size_t len, size_t *hlen)
 static int
 tcp_valid(const uint8_t *pkt, size_t len, size_t l4off)
 {
-	if (pkt[0] >> 4 == 4 && fold(csum_add(0, pkt, l4off)) != 0xffff)
+	if (pkt[0] >> 4 == 4 && inet_fold(inet_sum(0, pkt, l4off)) != 0xffff)
 		return 0;
-	return fold(csum_add(pseudo(pkt, IPPROTO_TCP, len - l4off),
+	return inet_fold(inet_sum(inet_pseudo(pkt, IPPROTO_TCP, len - l4off),
 	    pkt + l4off, len - l4off)) == 0xffff;
 }
 
@@ -414,12 +321,12 @@ same_flow(const uint8_t *a, const uint8_t *b, size_t l4off, size_t hlen)
 static int
 id_follows(struct offload_gro *g, const uint8_t *pkt)
 {
-	uint16_t	first = get16(g->pkt + 4), id = get16(pkt + 4);
+	uint16_t	first = inet_get16(g->pkt + 4), id = inet_get16(pkt + 4);
 
 	if (pkt[0] >> 4 != 4)
 		return 1;
 	if (g->n == 1)
-		g->idstep = id == first && (get16(pkt + 6) & IP4_DF) ? 0 : 1;
+		g->idstep = id == first && (inet_get16(pkt + 6) & IP4_DF) ? 0 : 1;
 	return id == (uint16_t)(first + g->n * (unsigned int)g->idstep);
 }
 
@@ -438,7 +345,7 @@ offload_gro_start(struct offload_gro *g, uint8_t *pkt, size_t len,
 		return;
 	}
 	g->mss = len - g->hlen;
-	g->seq = get32(pkt + g->l4off + 4) + (uint32_t)g->mss;
+	g->seq = inet_get32(pkt + g->l4off + 4) + (uint32_t)g->mss;
 	g->open = (pkt[g->l4off + 13] & TH_PSH) == 0;
 }
 
@@ -452,7 +359,7 @@ offload_gro_add(struct offload_gro *g, const uint8_t *pkt, size_t len)
 		return -1;
 	pay = len - hlen;
 	if (pay > g->mss || pay > g->room - g->len ||
-	    get32(pkt + l4off + 4) != g->seq ||
+	    inet_get32(pkt + l4off + 4) != g->seq ||
 	    !same_flow(g->pkt, pkt, l4off, hlen) || !id_follows(g, pkt) ||
 	    !tcp_valid(pkt, len, l4off))
 		return -1;
@@ -484,8 +391,8 @@ offload_gro_finish(struct offload_gro *g, uint8_t *vnet)
 	memset(&v, 0, sizeof(v));
 	if (g->n > 1) {
 		set_iplen(g->pkt, g->len);
-		put16(g->pkt + g->l4off + TCP_CSUM,
-		    fold(pseudo(g->pkt, IPPROTO_TCP, g->len - g->l4off)));
+		inet_put16(g->pkt + g->l4off + TCP_CSUM,
+		    inet_fold(inet_pseudo(g->pkt, IPPROTO_TCP, g->len - g->l4off)));
 		v.flags = VNET_F_NEEDS_CSUM;
 		v.gso_type = g->pkt[0] >> 4 == 4 ? VNET_GSO_TCPV4 :
 		    VNET_GSO_TCPV6;
