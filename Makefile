@@ -23,8 +23,8 @@ SAN_thread =	-fsanitize=thread
 SAN_FLAGS =	${SAN_${SANITIZE}}
 
 OS !=		uname -s
-OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg_linux.c
-OS_SRCS_FreeBSD = tund/tun_bsd.c tund/netcfg_bsd.c
+OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg.c tund/netcfg_linux.c
+OS_SRCS_FreeBSD = tund/tun_bsd.c tund/netcfg.c tund/netcfg_bsd.c
 OS_SRCS_DragonFly = ${OS_SRCS_FreeBSD}
 OS_SRCS_OpenBSD = ${OS_SRCS_FreeBSD}
 OS_SRCS_NetBSD = ${OS_SRCS_FreeBSD}

@@ -29,8 +29,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "netcfg.h"
-#include "netcfg_journal.h"
+#include "netcfg_os.h"
 
 /* Addresses in a routing message are padded to a multiple of a long. */
 #define PAD_SA(n)	((n) > 0 ? 1 + (((n) - 1) | (sizeof(long) - 1)) : \
@@ -42,8 +41,6 @@ struct netcfg {
 	int			 up;	/* brought up by netcfg_set_up() */
 	struct sockaddr_storage	 link;	/* the interface's AF_LINK address */
 };
-
-static int	apply(void *, int, const struct journal_entry *);
 
 /* One interface ioctl, on a socket of family af made for it. */
 static int
@@ -134,7 +131,7 @@ netcfg_open(const char *ifname)
 		log_warnx("%s: no such interface", ifname);
 		goto fail;
 	}
-	journal_init(&nc->journal, nc->ifname, apply, nc);
+	journal_init(&nc->journal, nc->ifname, netcfg_apply, nc);
 	return nc;
  fail:
 	free(nc);
@@ -274,8 +271,8 @@ address6(struct netcfg *nc, int add, const struct sockaddr_storage *sa,
 	return ifioctl(AF_INET6, SIOCAIFADDR_IN6, &ifra);
 }
 
-static int
-address(struct netcfg *nc, int add, const struct prefix *p)
+int
+netcfg_os_address(struct netcfg *nc, int add, const struct prefix *p)
 {
 	struct sockaddr_storage	 sa, mask;
 
@@ -328,8 +325,8 @@ set_table(int s, struct rt_msghdr *rtm, int table)
  * link-level address as the gateway.  OpenBSD picks the route's source
  * from the interface's addresses, so it needs one of the route's family.
  */
-static int
-route(struct netcfg *nc, int add, const struct prefix *p, int table)
+int
+netcfg_os_route(struct netcfg *nc, int add, const struct prefix *p, int table)
 {
 	struct {
 		struct rt_msghdr	 hdr;
@@ -374,38 +371,10 @@ route(struct netcfg *nc, int add, const struct prefix *p, int table)
 	return n == -1 ? -1 : 0;
 }
 
-static int
-apply(void *arg, int add, const struct journal_entry *e)
+struct journal *
+netcfg_journal(struct netcfg *nc)
 {
-	struct netcfg	*nc = arg;
-
-	if (e->kind == JOURNAL_ADDRESS)
-		return address(nc, add, &e->prefix);
-	return route(nc, add, &e->prefix, e->table);
-}
-
-int
-netcfg_add_address(struct netcfg *nc, const struct prefix *p)
-{
-	return journal_add(&nc->journal, JOURNAL_ADDRESS, p, -1);
-}
-
-int
-netcfg_del_address(struct netcfg *nc, const struct prefix *p)
-{
-	return journal_del(&nc->journal, JOURNAL_ADDRESS, p, -1);
-}
-
-int
-netcfg_add_route(struct netcfg *nc, const struct prefix *p, int table)
-{
-	return journal_add(&nc->journal, JOURNAL_ROUTE, p, table);
-}
-
-int
-netcfg_del_route(struct netcfg *nc, const struct prefix *p, int table)
-{
-	return journal_del(&nc->journal, JOURNAL_ROUTE, p, table);
+	return &nc->journal;
 }
 
 void

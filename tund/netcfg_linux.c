@@ -18,8 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "netcfg.h"
-#include "netcfg_journal.h"
+#include "netcfg_os.h"
 
 struct netcfg {
 	struct journal	 journal;
@@ -35,8 +34,6 @@ union req {
 	struct nlmsghdr	 nh;
 	char		 buf[256];
 };
-
-static int	apply(void *, int, const struct journal_entry *);
 
 struct netcfg *
 netcfg_open(const char *ifname)
@@ -62,7 +59,7 @@ netcfg_open(const char *ifname)
 		log_warn("%s: rtnetlink socket", ifname);
 		goto fail;
 	}
-	journal_init(&nc->journal, nc->ifname, apply, nc);
+	journal_init(&nc->journal, nc->ifname, netcfg_apply, nc);
 	return nc;
  fail:
 	free(nc);
@@ -216,8 +213,8 @@ family(const struct prefix *p)
 	return p->family == 6 ? AF_INET6 : AF_INET;
 }
 
-static int
-address(struct netcfg *nc, int add, const struct prefix *p)
+int
+netcfg_os_address(struct netcfg *nc, int add, const struct prefix *p)
 {
 	union req		 r;
 	struct ifaddrmsg	*ifa;
@@ -242,8 +239,8 @@ address(struct netcfg *nc, int add, const struct prefix *p)
 	return transact(nc, &r);
 }
 
-static int
-route(struct netcfg *nc, int add, const struct prefix *p, int table)
+int
+netcfg_os_route(struct netcfg *nc, int add, const struct prefix *p, int table)
 {
 	union req	 r;
 	struct rtmsg	*rtm;
@@ -265,38 +262,10 @@ route(struct netcfg *nc, int add, const struct prefix *p, int table)
 	return transact(nc, &r);
 }
 
-static int
-apply(void *arg, int add, const struct journal_entry *e)
+struct journal *
+netcfg_journal(struct netcfg *nc)
 {
-	struct netcfg	*nc = arg;
-
-	if (e->kind == JOURNAL_ADDRESS)
-		return address(nc, add, &e->prefix);
-	return route(nc, add, &e->prefix, e->table);
-}
-
-int
-netcfg_add_address(struct netcfg *nc, const struct prefix *p)
-{
-	return journal_add(&nc->journal, JOURNAL_ADDRESS, p, -1);
-}
-
-int
-netcfg_del_address(struct netcfg *nc, const struct prefix *p)
-{
-	return journal_del(&nc->journal, JOURNAL_ADDRESS, p, -1);
-}
-
-int
-netcfg_add_route(struct netcfg *nc, const struct prefix *p, int table)
-{
-	return journal_add(&nc->journal, JOURNAL_ROUTE, p, table);
-}
-
-int
-netcfg_del_route(struct netcfg *nc, const struct prefix *p, int table)
-{
-	return journal_del(&nc->journal, JOURNAL_ROUTE, p, table);
+	return &nc->journal;
 }
 
 void
