@@ -52,7 +52,8 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
-		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive
+		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive \
+		${T}/test_uapi
 
 all: tund/tund
 
@@ -76,6 +77,10 @@ ${T}/test_key: ${T}/test_key.c tund/key.c ${UNIT_DEPS}
 CONF_SRCS =	tund/conf.c tund/prefix.c tund/key.c tund/crypto.c
 ${T}/test_conf: ${T}/test_conf.c ${CONF_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_conf.c ${T}/t.c ${CONF_SRCS} ${ALL_LDFLAGS} \
+	    ${PKG_LIBS}
+UAPI_SRCS =	tund/uapi.c tund/prefix.c tund/key.c tund/crypto.c
+${T}/test_uapi: ${T}/test_uapi.c ${UAPI_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_uapi.c ${T}/t.c ${UAPI_SRCS} ${ALL_LDFLAGS} \
 	    ${PKG_LIBS}
 ${T}/test_crypto: ${T}/test_crypto.c tund/crypto.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_crypto.c ${T}/t.c tund/crypto.c ${ALL_LDFLAGS} \
