@@ -53,7 +53,7 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
 		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive \
-		${T}/test_uapi
+		${T}/test_uapi ${T}/test_report ${T}/test_pcapio ${T}/test_loadpkt
 
 all: tund/tund
 
@@ -115,6 +115,14 @@ ${T}/test_icmp: ${T}/test_icmp.c tund/icmp.c tund/inet.c ${UNIT_DEPS}
 ${T}/test_offload: ${T}/test_offload.c tund/offload.c tund/inet.c \
     ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c tund/inet.c \
+	    ${ALL_LDFLAGS}
+${T}/test_report: ${T}/test_report.c tund/report.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_report.c ${T}/t.c tund/report.c ${ALL_LDFLAGS}
+${T}/test_pcapio: ${T}/test_pcapio.c tund/pcapio.c tund/log.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_pcapio.c ${T}/t.c tund/pcapio.c tund/log.c \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_loadpkt: ${T}/test_loadpkt.c tund/loadpkt.c tund/inet.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_loadpkt.c ${T}/t.c tund/loadpkt.c tund/inet.c \
 	    ${ALL_LDFLAGS}
 # SRCS but tund/tund.c (main): keep the two lists alike.
 ${T}/test_parallel: ${T}/test_parallel.c ${DAEMON_SRCS} ${UNIT_DEPS}

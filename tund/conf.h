@@ -48,6 +48,35 @@ struct conf_peer {
 	int		 line;			/* of its [Peer] header */
 };
 
+enum load_method {
+	LOAD_SOCKET,	/* UDP sockets routed out through the interface */
+	LOAD_INJECT	/* pcap_inject on the interface: the driver alone */
+};
+
+#define LOAD_SWEEP_MAX	16
+
+/* The [Load] section: sender threads through the interface. */
+struct conf_load {
+	int		 enabled;		/* a [Load] section was given */
+	unsigned	 threads[LOAD_SWEEP_MAX];	/* one run per entry */
+	size_t		 n_threads;
+	enum load_method method;
+	uint8_t		 dst_family;		/* 4 or 6 */
+	uint8_t		 dst_addr[16];		/* Destination */
+	uint16_t	 dst_port;
+	unsigned	 size;			/* IP packet bytes; 0: imix */
+	uint64_t	 rate;			/* packets/s in all; 0: no limit */
+	unsigned	 duration_ms;		/* 0: until count */
+	uint64_t	 count;			/* packets a run; 0: duration */
+	unsigned	 flows;			/* source ports */
+	char		*replay;		/* pcap file to send, or NULL */
+	int		 replay_timed;		/* with the file's timing */
+	unsigned	 loops;			/* replay passes; 0: forever */
+	char		*report;		/* NULL, "json" (stdout) or path */
+	char		*plot;			/* SVG path, or NULL */
+	int		 line;			/* of the [Load] header */
+};
+
 struct conf {
 	char		*path;			/* as given to conf_parse() */
 	uint8_t		 private_key[KEY_LEN];	/* a secret: wiped */
@@ -62,8 +91,12 @@ struct conf {
 	struct conf_strings dns;		/* accepted, not applied */
 	char		 device[CONF_DEVICE_MAX];	/* "" = first free */
 	unsigned	 threads;		/* 0 = number of CPUs */
+	char		*capture;		/* pcap file, or NULL */
+	uint64_t	 capture_limit;		/* bytes a file; 0: none */
+	unsigned	 capture_files;		/* rotated files kept */
 	struct conf_peer *peers;
 	size_t		 n_peers;
+	struct conf_load load;
 };
 
 /* Every error of one parse, each "file:line: message". */
@@ -83,6 +116,16 @@ struct conf	*conf_parse(const char *name, const char *text, size_t len,
  * endpoints.  Same contract as conf_parse().
  */
 struct conf	*conf_load(const char *path, struct conf_errors *errs);
+/*
+ * Apply n "key=value" settings of the [Load] section from the command line
+ * (tund -L) over the configuration's, then check the section as a whole
+ * (a Destination, a Size that fits); with neither a [Load] section nor
+ * arguments there is nothing to check.  Errors are "-L: message", or
+ * "file:line: message" for the file's section.  Returns 0, or -1 with
+ * every error appended to errs.
+ */
+int		 conf_set_load(struct conf *, char *const *args, size_t n,
+		    struct conf_errors *errs);
 /* Resolve every peer's endpoint host; errors are "file:line: message". */
 int		 conf_resolve(struct conf *, struct conf_errors *errs);
 /* Free a configuration, wiping its secrets first.  NULL is fine. */
