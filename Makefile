@@ -38,12 +38,13 @@ CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
 		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
 PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c \
-		tund/offload.c tund/parallel.c tund/inet.c
+		tund/offload.c tund/parallel.c tund/inet.c tund/loadpkt.c
 # Everything but main(), so unit tests can link the daemon.
-DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c \
+DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c tund/report.c \
+		tund/pcapio.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
-		tund/receive.c tund/udp.c tund/worker.c ${PROTO_SRCS} \
-		${CORE_SRCS} ${OS_SRCS}
+		tund/receive.c tund/udp.c tund/worker.c tund/load.c \
+		tund/sender.c tund/sink.c ${PROTO_SRCS} ${CORE_SRCS} ${OS_SRCS}
 SRCS =		tund/tund.c ${DAEMON_SRCS}
 HDRS =		tund/*.h
 
@@ -53,7 +54,8 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
 		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive \
-		${T}/test_uapi ${T}/test_report ${T}/test_pcapio ${T}/test_loadpkt
+		${T}/test_report ${T}/test_pcapio ${T}/test_loadpkt \
+		${T}/test_sink ${T}/test_uapi
 
 all: tund/tund
 
@@ -130,6 +132,9 @@ ${T}/test_parallel: ${T}/test_parallel.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	    ${ALL_LDFLAGS} ${PKG_LIBS}
 ${T}/test_receive: ${T}/test_receive.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_receive.c ${T}/t.c ${DAEMON_SRCS} \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_sink: ${T}/test_sink.c ${DAEMON_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_sink.c ${T}/t.c ${DAEMON_SRCS} \
 	    ${ALL_LDFLAGS} ${PKG_LIBS}
 
 # The two commands of README's quick start.  Each installs what it needs

@@ -238,7 +238,55 @@ def cmd_startup(ns, tund, conf, runs):
     emit("", "hwm_kb", int(statistics.median(hwms)))
 
 
+def cmd_load(path):
+    """tund's load report: per run, what its senders pushed and after."""
+    try:
+        d = json.load(open(path))
+    except (OSError, ValueError) as e:
+        emit("tund_", "error", json.dumps("no load report (%s)" %
+                                          e.__class__.__name__))
+        return
+    for r in d["runs"]:
+        p = "tund%d_" % r["threads"]
+        emit(p, "accepted_kpps", r["total"]["accepted_pps"] / 1e3)
+        emit(p, "pulled_kpps", r["pulled_pps"] / 1e3)
+        emit(p, "tx_dropped", r["interface_tx_dropped"])
+        f = r["far"]
+        emit(p, "dlvd_kpps", f["delivered_pps"] / 1e3
+             if f.get("answered") else None)
+
+
+def load_lines(load, targets):
+    """The load step's table and its targets (issue 5)."""
+    out = ["load: 64 B UDP payloads into one interface, kpps   "
+           "iperf3 sent  tund accepted  tund pulled  tx drops  ratio"]
+    for n in (1, 2):
+        a, b = load.get("iperf%d_sent_kpps" % n), \
+            load.get("tund%d_accepted_kpps" % n)
+        x = a and b and b / a
+        out.append("  %d stream(s) / sender thread(s)%21s%15s%13s%10s%7s" % (
+            n, "%.0f" % a if a else "-", "%.0f" % b if b else "-",
+            "%.0f" % load["tund%d_pulled_kpps" % n]
+            if load.get("tund%d_pulled_kpps" % n) else "-",
+            load.get("tund%d_tx_dropped" % n, "-"),
+            "%.2f" % x if x else "-"))
+        targets.append({"target": "load: tund senders >= 2x iperf3 -P %d"
+                        % n, "met": bool(x and x >= 2),
+                        "detail": "%.2fx" % x if x else "-"})
+    a, d = load.get("tund1_accepted_kpps"), load.get("tund1_tx_dropped")
+    if a:
+        targets.append({"target": "load: drain keeps up at Threads = 1",
+                        "met": d == 0, "detail": "%s interface drops" % d})
+    return out
+
+
 # --- report --------------------------------------------------------------
+
+def target_lines(title, targets):
+    return [title] + ["  %-40s %-22s %s" % (
+        x["target"], x["detail"], "met" if x["met"] else "NOT met")
+        for x in targets]
+
 
 def readkv(path):
     d = {}
@@ -315,6 +363,7 @@ def cmd_report(resdir, jpath, seconds):
     machine = readkv(os.path.join(resdir, "machine.kv"))
     crypto = readkv(os.path.join(resdir, "crypto.kv"))
     peers = readkv(os.path.join(resdir, "peers.kv"))
+    load = readkv(os.path.join(resdir, "load.kv"))
 
     out = []
     w = 15
@@ -416,11 +465,16 @@ def cmd_report(resdir, jpath, seconds):
         targets.append({"target": "%d peers: RSS < 64 MiB" % peers["n"],
                         "met": peers["rssN_kb"] < 64 * 1024,
                         "detail": "%.1f MiB" % (peers["rssN_kb"] / 1024.0)})
+    load_targets = []
+    if load.get("up"):
+        out.extend(load_lines(load, load_targets))
+    elif load:
+        out.append("load: did not come up")
+    if load_targets:
+        out.extend(target_lines("issue 5 targets:", load_targets))
     if targets:
-        out.append("issue 4 targets (%s):" % (LABELS[ref] if ref else "tund"))
-        out.extend("  %-40s %-22s %s" % (x["target"], x["detail"],
-                                          "met" if x["met"] else "NOT met")
-                   for x in targets)
+        out.extend(target_lines("issue 4 targets (%s):" % (
+            LABELS[ref] if ref else "tund"), targets))
     print("\n".join(out))
 
     doc = {
@@ -431,7 +485,8 @@ def cmd_report(resdir, jpath, seconds):
         "crypto_openssl_speed": crypto,
         "tunnels": {},
         "peers": peers,
-        "targets": targets,
+        "load": load,
+        "targets": targets + load_targets,
         "table": out,
     }
     for n in order:
@@ -466,6 +521,8 @@ def main(argv):
         cmd_genconf(*args)
     elif cmd == "startup":
         cmd_startup(*args)
+    elif cmd == "load":
+        cmd_load(*args)
     elif cmd == "report":
         cmd_report(*args)
     else:

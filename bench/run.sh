@@ -7,6 +7,7 @@
 #   veth tund-t1 tund-t2 wggo ovpn-aes ovpn-chacha   tunnels
 #   crypto                                           openssl speed, one core
 #   peers                                            tund with -n peers
+#   load                                 tund's senders against iperf3
 #
 # Each tunnel gets two fresh namespaces joined by veth (underlay
 # 198.18.0.1-2/24) and carries iperf3 TCP (1 and 4 streams), iperf3 UDP
@@ -19,7 +20,7 @@
 set -u
 
 usage() {
-	sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -39,9 +40,9 @@ case $T in ''|*[!0-9]*) usage ;; esac
 case $NPEERS in ''|*[!0-9]*) usage ;; esac
 [ "$T" -ge 1 ] && [ "$NPEERS" -ge 2 ] || usage
 TUNNELS="veth tund-t1 tund-t2 wggo ovpn-aes ovpn-chacha"
-NAMES=${*:-$TUNNELS crypto peers}
+NAMES=${*:-$TUNNELS crypto peers load}
 for _n in $NAMES; do
-	case " $TUNNELS crypto peers " in
+	case " $TUNNELS crypto peers load " in
 	*" $_n "*) ;;
 	*) echo "run.sh: unknown name $_n" >&2; usage ;;
 	esac
@@ -448,10 +449,50 @@ run_peers() {
 	ns_del $_ns
 }
 
+# load: through one tund-to-tund tunnel (Threads = 2 both sides), 64-byte
+# UDP payloads pushed into A's interface by iperf3 -u -b 0 -P N, then by
+# tund's own sender threads (Method = socket, Threads = N) from a tund in
+# load mode that takes A's place, same configuration, N = 1 and 2.
+run_load() {
+	NAME=load; KV=$RES/load.kv
+	: > "$KV"
+	log "load: iperf3 -u -b 0 -l 64 -P N, then tund -L threads=N"
+	if ! sites; then
+		echo "error \"cannot make the namespaces\"" >> "$KV"
+		return
+	fi
+	ADDR=$OB
+	if ! up_tund 2 || ! wait_for 30 sh -c "kill -0 $TPIDS &&
+	    ip netns exec $A ping -n -c 1 -W 1 $ADDR"; then
+		echo "up 0" >> "$KV"
+	else
+		echo "up 1" >> "$KV"
+		for _np in 1 2; do
+			iperf_server
+			iperf_client "$W/load.iperf$_np.json" -u -b 0 -l 64 \
+			    -P $_np
+			iperf_server_done
+			py udp iperf${_np}_ "$W/load.iperf$_np.json" >> "$KV"
+		done
+		set -- $TPIDS
+		stop_pids $1; forget_pid $1
+		TPIDS=$2
+		fg ip netns exec $A timeout $((2 * T + 60)) "$TUND" \
+		    -f "$W/$K.a.conf" -L destination=$OB:9 -L threads=1,2 \
+		    -L size=92 -L duration=$T -L report="$W/load.json" \
+		    > "$W/load.out" 2> "$W/load.log"
+		py load "$W/load.json" >> "$KV"
+	fi
+	for _p in $TPIDS; do forget_pid $_p; done
+	[ -n "$TPIDS" ] && stop_pids $TPIDS
+	ns_del $A $B
+}
+
 for _n in $NAMES; do
 	case $_n in
 	crypto) run_crypto ;;
 	peers) run_peers ;;
+	load) run_load ;;
 	*) run_tunnel $_n ;;
 	esac
 done

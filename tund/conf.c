@@ -15,6 +15,7 @@
 
 #include <net/if.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,11 +32,23 @@
 
 #include "conf.h"
 #include "crypto.h"
+#include "loadpkt.h"
 
 #define CONF_LINE_MAX	4096		/* bytes in a line, newline excluded */
 #define CONF_FILE_MAX	(1024 * 1024)
 #define CONF_ERRORS_MAX	100		/* then the file is not a tund.conf */
 #define THREADS_MAX	64
+#define LOAD_THREADS_MAX 256
+#define LOAD_FLOWS_MAX	1024		/* streams a far end tracks */
+#define LOAD_DURATION_DEFAULT 10000	/* ms, without Duration or Count */
+#define LOAD_SIZE_DEFAULT 128
+#define DURATION_MAX	86400000	/* ms: a day */
+#define CAPTURE_LIMIT_DEFAULT 100000000	/* bytes a file */
+#define CAPTURE_FILES_DEFAULT 2
+#define CAPTURE_FILES_MAX 1000
+/* The least packet that carries the load header, by family. */
+#define LOAD_MIN4	(LOADPKT_IP4_HDRS + LOADPKT_HDR_LEN)
+#define LOAD_MIN6	(LOADPKT_IP6_HDRS + LOADPKT_HDR_LEN)
 #define HOST_MAX	255
 #define SHOW_MAX	64		/* bytes of a bad value quoted back */
 
@@ -43,15 +56,20 @@ enum section {
 	SEC_NONE,	/* before the first header */
 	SEC_INTERFACE,
 	SEC_PEER,
+	SEC_LOAD,
 	SEC_SKIP	/* after a bad or repeated header: keys are ignored */
 };
 
 enum kw {
 	KW_PRIVATE_KEY, KW_LISTEN_PORT, KW_ADDRESS, KW_MTU, KW_DNS, KW_TABLE,
 	KW_FWMARK, KW_PRE_UP, KW_POST_UP, KW_PRE_DOWN, KW_POST_DOWN,
-	KW_SAVE_CONFIG, KW_DEVICE, KW_THREADS,
+	KW_SAVE_CONFIG, KW_DEVICE, KW_THREADS, KW_CAPTURE, KW_CAPTURE_LIMIT,
+	KW_CAPTURE_FILES,
 	KW_PUBLIC_KEY, KW_PRESHARED_KEY, KW_ALLOWED_IPS, KW_ENDPOINT,
 	KW_KEEPALIVE,
+	KW_LOAD_THREADS, KW_METHOD, KW_DESTINATION, KW_SIZE, KW_RATE,
+	KW_DURATION, KW_COUNT_PKTS, KW_FLOWS, KW_REPLAY, KW_TIMING, KW_LOOPS,
+	KW_REPORT, KW_PLOT,
 	KW_COUNT
 };
 
@@ -66,7 +84,7 @@ struct keyword {
 #define REPEAT		0x1	/* may be given more than once */
 #define LIST		0x2	/* set per comma-separated item, maybe none */
 	setter		*set;
-	size_t		 strings;	/* offset of a conf_strings in conf */
+	size_t		 field;		/* offset in conf of what set fills */
 };
 
 struct error {
@@ -86,6 +104,7 @@ struct parser {
 	enum section	 section;
 	int		 header;	/* line of the section's header */
 	int		 interface;	/* line of [Interface]; 0: none yet */
+	int		 load;		/* line of [Load]; 0: none yet */
 	int		 seen[KW_COUNT];	/* first line of each key */
 	int		*pubkey_line;	/* per peer; 0: no valid PublicKey */
 };
@@ -93,10 +112,14 @@ struct parser {
 static setter	set_private_key, set_listen_port, set_address, set_mtu,
 		set_string, set_table, set_fwmark, set_save_config, set_device,
 		set_threads, set_public_key, set_preshared_key, set_allowed_ip,
-		set_endpoint, set_keepalive;
+		set_endpoint, set_keepalive, set_path, set_capture_limit,
+		set_capture_files, set_load_threads, set_method,
+		set_destination, set_size, set_rate, set_duration, set_count,
+		set_flows, set_timing, set_loops;
 
 #define I		SEC_INTERFACE
 #define P		SEC_PEER
+#define L		SEC_LOAD
 #define S(field)	offsetof(struct conf, field)
 
 static const struct keyword keywords[KW_COUNT] = {
@@ -114,16 +137,33 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_SAVE_CONFIG] = { "SaveConfig", I, 0, set_save_config, 0 },
 	[KW_DEVICE] = { "Device", I, 0, set_device, 0 },
 	[KW_THREADS] = { "Threads", I, 0, set_threads, 0 },
+	[KW_CAPTURE] = { "Capture", I, 0, set_path, S(capture) },
+	[KW_CAPTURE_LIMIT] = { "CaptureLimit", I, 0, set_capture_limit, 0 },
+	[KW_CAPTURE_FILES] = { "CaptureFiles", I, 0, set_capture_files, 0 },
 	[KW_PUBLIC_KEY] = { "PublicKey", P, 0, set_public_key, 0 },
 	[KW_PRESHARED_KEY] = { "PresharedKey", P, 0, set_preshared_key, 0 },
 	[KW_ALLOWED_IPS] = { "AllowedIPs", P, REPEAT | LIST, set_allowed_ip,
 	    0 },
 	[KW_ENDPOINT] = { "Endpoint", P, 0, set_endpoint, 0 },
 	[KW_KEEPALIVE] = { "PersistentKeepalive", P, 0, set_keepalive, 0 },
+	[KW_LOAD_THREADS] = { "Threads", L, 0, set_load_threads, 0 },
+	[KW_METHOD] = { "Method", L, 0, set_method, 0 },
+	[KW_DESTINATION] = { "Destination", L, 0, set_destination, 0 },
+	[KW_SIZE] = { "Size", L, 0, set_size, 0 },
+	[KW_RATE] = { "Rate", L, 0, set_rate, 0 },
+	[KW_DURATION] = { "Duration", L, 0, set_duration, 0 },
+	[KW_COUNT_PKTS] = { "Count", L, 0, set_count, 0 },
+	[KW_FLOWS] = { "Flows", L, 0, set_flows, 0 },
+	[KW_REPLAY] = { "Replay", L, 0, set_path, S(load.replay) },
+	[KW_TIMING] = { "Timing", L, 0, set_timing, 0 },
+	[KW_LOOPS] = { "Loops", L, 0, set_loops, 0 },
+	[KW_REPORT] = { "Report", L, 0, set_path, S(load.report) },
+	[KW_PLOT] = { "Plot", L, 0, set_path, S(load.plot) },
 };
 
 #undef I
 #undef P
+#undef L
 #undef S
 
 static char *
@@ -211,7 +251,10 @@ verr(struct parser *p, int line, const char *fmt, va_list ap)
 	char		 body[512], *msg;
 
 	vsnprintf(body, sizeof(body), fmt, ap);
-	if ((msg = strfmt("%s:%d: %s", p->name, line, body)) == NULL ||
+	/* Line 0: the command line (-L), which has no lines. */
+	msg = line > 0 ? strfmt("%s:%d: %s", p->name, line, body) :
+	    strfmt("%s: %s", p->name, body);
+	if (msg == NULL ||
 	    (e = grow(p->err, p->nerr, sizeof(*e))) == NULL) {
 		free(msg);
 		p->nomem = 1;
@@ -387,7 +430,7 @@ set_string(struct parser *p, const struct keyword *kw, char *v)
 	struct conf_strings	*s;
 	char			**nv, *dup;
 
-	s = (struct conf_strings *)((char *)p->conf + kw->strings);
+	s = (struct conf_strings *)((char *)p->conf + kw->field);
 	if ((dup = strdup(v)) == NULL ||
 	    (nv = grow(s->v, s->n, sizeof(*nv))) == NULL) {
 		free(dup);
@@ -528,46 +571,65 @@ host_ok(const char *host, size_t len)
 	return 1;
 }
 
+/*
+ * Split "host:port" or "[host]:port" in place: the host (brackets gone)
+ * and the port.  Returns 0, or -1 having said what is wrong.
+ */
+static int
+host_port(struct parser *p, const struct keyword *kw, char *v, char **host,
+    uint16_t *port)
+{
+	char		*end, *ps;
+	uint64_t	 n;
+
+	*host = v;
+	if (*v == '[') {
+		*host = v + 1;
+		if ((end = strchr(v, ']')) == NULL || end[1] != ':') {
+			bad(p, kw, v, "expected host:port or [address]:port");
+			return -1;
+		}
+		ps = end + 2;
+	} else {
+		if ((end = strrchr(v, ':')) == NULL) {
+			bad(p, kw, v, "expected host:port or [address]:port");
+			return -1;
+		}
+		if (memchr(v, ':', (size_t)(end - v)) != NULL) {
+			bad(p, kw, v, "an IPv6 address needs brackets: "
+			    "[address]:port");
+			return -1;
+		}
+		ps = end + 1;
+	}
+	if (!host_ok(*host, (size_t)(end - *host))) {
+		bad(p, kw, v, "not a host name or address");
+		return -1;
+	}
+	if (digits(ps, 10, UINT16_MAX, &n) == -1 || n == 0) {
+		bad(p, kw, v, "port not a number from 1 to 65535");
+		return -1;
+	}
+	*end = '\0';
+	*port = (uint16_t)n;
+	return 0;
+}
+
 /* "host:port", "1.2.3.4:port" or "[v6]:port"; resolved by conf_resolve(). */
 static void
 set_endpoint(struct parser *p, const struct keyword *kw, char *v)
 {
 	struct conf_peer	*pr = peer(p);
-	const char		*host = v, *port, *end;
-	uint64_t		 n;
+	char			*host;
+	uint16_t		 port;
 
-	if (*v == '[') {
-		host = v + 1;
-		if ((end = strchr(host, ']')) == NULL || end[1] != ':') {
-			bad(p, kw, v, "expected host:port or [address]:port");
-			return;
-		}
-		port = end + 2;
-	} else {
-		if ((end = strrchr(v, ':')) == NULL) {
-			bad(p, kw, v, "expected host:port or [address]:port");
-			return;
-		}
-		if (memchr(v, ':', (size_t)(end - v)) != NULL) {
-			bad(p, kw, v, "an IPv6 address needs brackets: "
-			    "[address]:port");
-			return;
-		}
-		port = end + 1;
-	}
-	if (!host_ok(host, (size_t)(end - host))) {
-		bad(p, kw, v, "not a host name or address");
+	if (host_port(p, kw, v, &host, &port) == -1)
 		return;
-	}
-	if (digits(port, 10, UINT16_MAX, &n) == -1 || n == 0) {
-		bad(p, kw, v, "port not a number from 1 to 65535");
-		return;
-	}
-	if ((pr->endpoint_host = strndup(host, (size_t)(end - host))) == NULL) {
+	if ((pr->endpoint_host = strdup(host)) == NULL) {
 		p->nomem = 1;
 		return;
 	}
-	pr->endpoint_port = (uint16_t)n;
+	pr->endpoint_port = port;
 	pr->endpoint_line = p->line;
 }
 
@@ -582,21 +644,228 @@ set_keepalive(struct parser *p, const struct keyword *kw, char *v)
 		peer(p)->persistent_keepalive = (uint16_t)n;
 }
 
+/* A path, or for Report "json"; a later one (from -L) replaces it. */
+static void
+set_path(struct parser *p, const struct keyword *kw, char *v)
+{
+	char	**s = (char **)((char *)p->conf + kw->field);
+
+	free(*s);
+	if ((*s = strdup(v)) == NULL)
+		p->nomem = 1;
+}
+
+/* Digits with an optional k, M or G (10^3, 10^6, 10^9) after them. */
+static int
+scaled(const char *v, uint64_t max, uint64_t *out)
+{
+	char		num[24];
+	size_t		len = strlen(v);
+	uint64_t	mul = 1, n;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, v, len + 1);
+	if (num[len - 1] == 'k' || num[len - 1] == 'K')
+		mul = 1000;
+	else if (num[len - 1] == 'M')
+		mul = 1000000;
+	else if (num[len - 1] == 'G')
+		mul = 1000000000;
+	if (mul != 1)
+		num[len - 1] = '\0';
+	if (digits(num, 10, max / mul, &n) == -1)
+		return -1;
+	*out = n * mul;
+	return 0;
+}
+
+static void
+set_capture_limit(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (scaled(v, UINT64_C(1000000000000000), &p->conf->capture_limit) ==
+	    -1)
+		bad(p, kw, v, "not a size in bytes such as 100M (k, M, G: "
+		    "10^3, 10^6, 10^9)");
+}
+
+static void
+set_capture_files(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (number(p, kw, v, 0, CAPTURE_FILES_MAX, &n) == 0)
+		p->conf->capture_files = (unsigned)n;
+}
+
+/* A count or a comma list of them, one run each; replaces the last. */
+static void
+set_load_threads(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf_load	*l = &p->conf->load;
+	char			*item;
+	uint64_t		 n;
+
+	l->n_threads = 0;
+	while ((item = strsep(&v, ",")) != NULL) {
+		item = trim(item);
+		if (*item == '\0') {
+			err(p, "empty entry in %s", kw->name);
+			return;
+		}
+		if (l->n_threads == LOAD_SWEEP_MAX) {
+			err(p, "more than %d entries in %s", LOAD_SWEEP_MAX,
+			    kw->name);
+			return;
+		}
+		if (number(p, kw, item, 1, LOAD_THREADS_MAX, &n) == -1)
+			return;
+		l->threads[l->n_threads++] = (unsigned)n;
+	}
+}
+
+static void
+set_method(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (strcasecmp(v, "socket") == 0)
+		p->conf->load.method = LOAD_SOCKET;
+	else if (strcasecmp(v, "inject") == 0)
+		p->conf->load.method = LOAD_INJECT;
+	else
+		bad(p, kw, v, "not socket or inject");
+}
+
+/* A numeric address and port: load goes where it is told, unresolved. */
+static void
+set_destination(struct parser *p, const struct keyword *kw, char *v)
+{
+	struct conf_load	*l = &p->conf->load;
+	char			 shown[SHOW_MAX + 4], *host;
+	uint16_t		 port;
+
+	show(shown, v);
+	if (host_port(p, kw, v, &host, &port) == -1)
+		return;
+	if (inet_pton(AF_INET, host, l->dst_addr) == 1)
+		l->dst_family = 4;
+	else if (inet_pton(AF_INET6, host, l->dst_addr) == 1)
+		l->dst_family = 6;
+	else {
+		err(p, "bad %s \"%s\": not a numeric address: a.b.c.d:port "
+		    "or [v6]:port", kw->name, shown);
+		return;
+	}
+	l->dst_port = port;
+}
+
+static void
+set_size(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (strcasecmp(v, "imix") == 0)
+		p->conf->load.size = 0;
+	else if (digits(v, 10, CONF_MTU_MAX, &n) == 0 &&
+	    n >= LOAD_MIN4)
+		p->conf->load.size = (unsigned)n;
+	else
+		bad(p, kw, v, "not imix or a number from %d to %d",
+		    LOAD_MIN4, CONF_MTU_MAX);
+}
+
+static void
+set_rate(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (scaled(v, 1000000000, &p->conf->load.rate) == -1)
+		bad(p, kw, v, "not packets per second such as 20000 or 20k "
+		    "(0: no limit)");
+}
+
+/* Seconds ("5", "5s") or milliseconds ("500ms"); 0: no time limit. */
+static void
+set_duration(struct parser *p, const struct keyword *kw, char *v)
+{
+	char		num[24];
+	size_t		len = strlen(v);
+	uint64_t	mul = 1000, n;
+
+	if (len > 2 && strcasecmp(v + len - 2, "ms") == 0) {
+		mul = 1;
+		len -= 2;
+	} else if (len > 1 && tolower((unsigned char)v[len - 1]) == 's')
+		len--;
+	if (len < sizeof(num)) {
+		memcpy(num, v, len);
+		num[len] = '\0';
+	}
+	if (len >= sizeof(num) || digits(num, 10, DURATION_MAX / mul, &n) == -1)
+		bad(p, kw, v, "not a duration such as 5, 5s or 500ms, up to "
+		    "a day");
+	else
+		p->conf->load.duration_ms = (unsigned)(n * mul);
+}
+
+static void
+set_count(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (scaled(v, UINT64_C(1000000000000000), &p->conf->load.count) == -1)
+		bad(p, kw, v, "not a number of packets such as 100000 or "
+		    "100k (0: no limit)");
+}
+
+static void
+set_flows(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (number(p, kw, v, 1, LOAD_FLOWS_MAX, &n) == 0)
+		p->conf->load.flows = (unsigned)n;
+}
+
+static void
+set_timing(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (strcasecmp(v, "original") == 0)
+		p->conf->load.replay_timed = 1;
+	else if (strcasecmp(v, "fast") == 0)
+		p->conf->load.replay_timed = 0;
+	else
+		bad(p, kw, v, "not original or fast");
+}
+
+static void
+set_loops(struct parser *p, const struct keyword *kw, char *v)
+{
+	uint64_t	n;
+
+	if (number(p, kw, v, 0, 1000000, &n) == 0)
+		p->conf->load.loops = (unsigned)n;
+}
+
 static const char *
 section_name(enum section s)
 {
+	if (s == SEC_LOAD)
+		return "Load";
 	return s == SEC_INTERFACE ? "Interface" : "Peer";
 }
 
+/* The key of that section, or else of any section, or NULL. */
 static const struct keyword *
-lookup(const char *name)
+lookup(const char *name, enum section s)
 {
-	size_t	i;
+	const struct keyword	*any = NULL;
+	size_t			 i;
 
-	for (i = 0; i < KW_COUNT; i++)
-		if (strcasecmp(keywords[i].name, name) == 0)
+	for (i = 0; i < KW_COUNT; i++) {
+		if (strcasecmp(keywords[i].name, name) != 0)
+			continue;
+		if (keywords[i].section == s)
 			return &keywords[i];
-	return NULL;
+		if (any == NULL)
+			any = &keywords[i];
+	}
+	return any;
 }
 
 /* Split a LIST value at commas; an empty value is an empty list. */
@@ -636,7 +905,7 @@ key_line(struct parser *p, char *line, char *eq)
 		err(p, "key \"%s\" outside a section", show(shown, name));
 		return;
 	}
-	if ((kw = lookup(name)) == NULL) {
+	if ((kw = lookup(name, p->section)) == NULL) {
 		err(p, "unknown key \"%s\" in [%s]", show(shown, name),
 		    section_name(p->section));
 		return;
@@ -695,6 +964,19 @@ begin_peer(struct parser *p)
 	p->section = SEC_SKIP;
 }
 
+/* A section that may appear once; *first is the line of its header. */
+static void
+begin_once(struct parser *p, int *first, enum section sec)
+{
+	if (*first != 0) {
+		err(p, "second [%s] section (the first is on line %d)",
+		    section_name(sec), *first);
+		return;
+	}
+	*first = p->line;
+	p->section = sec;
+}
+
 static void
 header_line(struct parser *p, char *line)
 {
@@ -715,15 +997,14 @@ header_line(struct parser *p, char *line)
 	name = trim(line + 1);
 	if (strcasecmp(name, "Peer") == 0)
 		begin_peer(p);
-	else if (strcasecmp(name, "Interface") != 0)
+	else if (strcasecmp(name, "Interface") == 0)
+		begin_once(p, &p->interface, SEC_INTERFACE);
+	else if (strcasecmp(name, "Load") == 0) {
+		begin_once(p, &p->load, SEC_LOAD);
+		p->conf->load.enabled = 1;
+		p->conf->load.line = p->load;
+	} else
 		err(p, "unknown section [%s]", show(shown, name));
-	else if (p->interface != 0)
-		err(p, "second [Interface] section (the first is on line %d)",
-		    p->interface);
-	else {
-		p->interface = p->line;
-		p->section = SEC_INTERFACE;
-	}
 }
 
 static void
@@ -825,6 +1106,10 @@ parse(const char *name, const char *text, size_t len,
 	}
 	c->mtu = CONF_MTU_DEFAULT;
 	c->table = CONF_TABLE_AUTO;
+	c->capture_limit = CAPTURE_LIMIT_DEFAULT;
+	c->capture_files = CAPTURE_FILES_DEFAULT;
+	c->load.size = LOAD_SIZE_DEFAULT;
+	c->load.loops = 1;
 	parse_text(&p, text, len);
 	flush_errors(&p, errs);
 	free(p.pubkey_line);
@@ -844,6 +1129,83 @@ conf_parse(const char *name, const char *text, size_t len,
     struct conf_errors *errs)
 {
 	return parse(name, text, len, errs, NULL);
+}
+
+/*
+ * The [Load] section as a whole, once the command line has had its say:
+ * what one key cannot know alone.  Errors go on the [Load] header's line,
+ * or to "-L" when the section came from the command line alone.
+ */
+static void
+check_load(struct parser *p)
+{
+	struct conf		*c = p->conf;
+	struct conf_load	*l = &c->load;
+	int			 line = l->line;
+
+	if (line > 0)
+		p->name = c->path;
+	if (l->n_threads == 0)
+		l->threads[l->n_threads++] = 1;
+	if (l->replay == NULL && l->dst_family == 0)
+		errat(p, line, "missing Destination in [Load]");
+	if (l->size != 0 && l->dst_family == 6 &&
+	    l->size < LOAD_MIN6)
+		errat(p, line, "Size %u is too small for an IPv6 Destination "
+		    "(at least %d)", l->size, LOAD_MIN6);
+	if (l->size > c->mtu)
+		errat(p, line, "Size %u is larger than the MTU (%u)", l->size,
+		    c->mtu);
+	if (l->duration_ms != 0 || l->count != 0)
+		return;
+	if (l->replay == NULL)
+		l->duration_ms = LOAD_DURATION_DEFAULT;
+	else if (l->loops == 0)
+		errat(p, line, "Loops = 0 replays forever: give a Duration or "
+		    "a Count");
+}
+
+/* One -L argument, "key=value", as a line of the [Load] section. */
+static void
+load_arg(struct parser *p, const char *arg)
+{
+	char	buf[CONF_LINE_MAX + 1], shown[SHOW_MAX + 4], *eq;
+	size_t	n = strlen(arg);
+
+	/* Each argument may override the file and the ones before it. */
+	memset(p->seen, 0, sizeof(p->seen));
+	p->section = SEC_LOAD;
+	if (n > CONF_LINE_MAX) {
+		err(p, "argument longer than %d bytes", CONF_LINE_MAX);
+		return;
+	}
+	memcpy(buf, arg, n + 1);
+	if ((eq = strchr(buf, '=')) == NULL)
+		err(p, "expected key=value, not \"%s\"", show(shown, buf));
+	else
+		key_line(p, buf, eq);
+}
+
+int
+conf_set_load(struct conf *c, char *const *args, size_t n,
+    struct conf_errors *errs)
+{
+	struct parser	p;
+	size_t		i;
+
+	memset(&p, 0, sizeof(p));
+	p.name = "-L";
+	p.conf = c;
+	for (i = 0; i < n; i++) {
+		c->load.enabled = 1;
+		load_arg(&p, args[i]);
+	}
+	if (c->load.enabled)
+		check_load(&p);
+	flush_errors(&p, errs);
+	if (p.nomem)
+		errs_add(errs, "%s: out of memory", c->path);
+	return p.nerr != 0 || p.nomem ? -1 : 0;
 }
 
 static ssize_t
@@ -983,6 +1345,10 @@ conf_free(struct conf *c)
 	strings_free(&c->pre_down);
 	strings_free(&c->post_down);
 	strings_free(&c->dns);
+	free(c->capture);
+	free(c->load.replay);
+	free(c->load.report);
+	free(c->load.plot);
 	free(c->path);
 	free(c);
 }

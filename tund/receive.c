@@ -10,9 +10,11 @@
 
 #include <string.h>
 
+#include "pcapio.h"
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
+#include "sink.h"
 #include "tun.h"
 
 static int
@@ -178,6 +180,10 @@ deliver(struct thread_ctx *x, struct peer *p, uint8_t *pkt, size_t len,
 		drop(x, DROP_SOURCE);
 		return;
 	}
+	if (x->tn->capture != NULL)	/* Capture: plaintext, inbound */
+		capture_packet(x->tn->capture, pkt, n);
+	if (sink_input(x, pkt, n))
+		return;
 	to_device(x, pkt, n, end);
 }
 

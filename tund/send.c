@@ -12,6 +12,7 @@
 
 #include "icmp.h"
 #include "parallel.h"
+#include "pcapio.h"
 #include "peer.h"
 #include "send.h"
 #include "tun.h"
@@ -206,6 +207,8 @@ send_packet(struct thread_ctx *x, uint8_t *pkt, size_t len)
 		drop(x, DROP_MALFORMED);
 		return;
 	}
+	if (tn->capture != NULL)	/* Capture: plaintext, outbound */
+		capture_packet(tn->capture, pkt, len);
 	if ((p = allowedips_lookup(&tn->allowed, v, destination(pkt, v))) ==
 	    NULL) {
 		drop(x, DROP_NO_PEER);

@@ -23,9 +23,12 @@
 #include "handshake.h"
 #include "hook.h"
 #include "iface.h"
+#include "load.h"
 #include "log.h"
 #include "netcfg.h"
+#include "pcapio.h"
 #include "peer.h"
+#include "sink.h"
 #include "tun.h"
 #include "tunnel.h"
 #include "udp.h"
@@ -42,12 +45,14 @@ struct tund {
 	struct tunnel		*tunnel;
 	struct workers		*workers;
 	struct event_base	*base;
+	struct load		*load;		/* load mode: the runs */
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: tund [-dnv] [-f file] [-p pidfile]\n"
+	fprintf(stderr, "usage: tund [-dhnv] [-f file] [-L key=value] "
+	    "[-p pidfile]\n"
 	    "       tund genkey\n"
 	    "       tund pubkey < private.key\n");
 	exit(1);
@@ -63,14 +68,19 @@ print_errors(struct conf_errors *errs)
 	conf_errors_clear(errs);
 }
 
+/* The file, and n [Load] settings of the command line (-L) over it. */
 static struct conf *
-load_conf(const char *path)
+load_conf(const char *path, char **args, size_t n)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*c;
 
-	if ((c = conf_load(path, &errs)) == NULL)
+	if ((c = conf_load(path, &errs)) == NULL ||
+	    conf_set_load(c, args, n, &errs) == -1) {
 		print_errors(&errs);
+		conf_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -185,8 +195,12 @@ reload(struct tund *t)
 {
 	struct conf	*c;
 
+	if (t->load != NULL) {
+		log_warnx("no reload in load mode");
+		return;
+	}
 	log_info("reloading %s", t->conffile);
-	if ((c = load_conf(t->conffile)) == NULL) {
+	if ((c = load_conf(t->conffile, NULL, 0)) == NULL) {
 		log_warnx("reload failed, keeping the running configuration");
 		return;
 	}
@@ -256,7 +270,13 @@ run(struct tund *t)
 static int
 startup(struct tund *t, int foreground)
 {
+	uint8_t	boot[LOADPKT_BOOT_LEN];
+
 	if ((t->tunnel = tunnel_new(t->conf)) == NULL)
+		return -1;
+	/* Every tund is a far end for load traffic addressed to it. */
+	if ((t->tunnel->sink = sink_new(sink_boot_id(boot) == 0 ? boot :
+	    NULL)) == NULL)
 		return -1;
 	if (hook_run("PreUp", &t->conf->pre_up, t->conf->device) == -1)
 		return -1;
@@ -269,6 +289,11 @@ startup(struct tund *t, int foreground)
 	if ((t->netcfg = iface_setup(t->tun.name, t->conf)) == NULL)
 		return -1;
 	if (hook_run("PostUp", &t->conf->post_up, t->tun.name) == -1)
+		return -1;
+	/* Capture: opened before daemon(3) and any privilege drop. */
+	if (t->conf->capture != NULL && (t->tunnel->capture = capture_open(
+	    t->conf->capture, t->conf->capture_limit,
+	    t->conf->capture_files)) == NULL)
 		return -1;
 	if (!foreground) {
 		if (daemon(0, 0) == -1) {
@@ -290,6 +315,9 @@ startup(struct tund *t, int foreground)
 		return -1;
 	log_info("%s: listening on UDP port %u", t->tun.name,
 	    t->tunnel->port);
+	if (t->conf->load.enabled &&
+	    (t->load = load_start(t->tunnel, t->conf, t->base)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -307,11 +335,15 @@ shutdown_all(struct tund *t)
 	if (t->tunnel != NULL) {
 		handshake_stop(t->tunnel);
 		udp_close(t->tunnel);
+		capture_close(t->tunnel->capture);	/* the workers are gone */
+		t->tunnel->capture = NULL;
 	}
 	if (t->tun.nqueues > 0) {
 		tun_close(&t->tun);
 		hook_run("PostDown", &t->conf->post_down, t->tun.name);
 	}
+	if (t->tunnel != NULL)
+		sink_free(t->tunnel->sink);
 	tunnel_free(t->tunnel);
 	if (t->base != NULL)
 		event_base_free(t->base);
@@ -324,6 +356,8 @@ int
 main(int argc, char *argv[])
 {
 	struct tund	 t;
+	char		**largs;
+	size_t		 nlargs = 0;
 	int		 ch, foreground = 0, noaction = 0, verbose = 0, rv;
 
 	memset(&t, 0, sizeof(t));
@@ -337,13 +371,19 @@ main(int argc, char *argv[])
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)
 		return pubkey_main();
 
-	while ((ch = getopt(argc, argv, "df:hnp:v")) != -1) {
+	/* No more -L arguments than arguments. */
+	if ((largs = calloc((size_t)argc, sizeof(char *))) == NULL)
+		fatal("arguments");
+	while ((ch = getopt(argc, argv, "df:hL:np:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'f':
 			t.conffile = optarg;
+			break;
+		case 'L':
+			largs[nlargs++] = optarg;
 			break;
 		case 'n':
 			noaction = 1;
@@ -365,7 +405,10 @@ main(int argc, char *argv[])
 	log_init(1, verbose);
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
-	if ((t.conf = load_conf(t.conffile)) == NULL)
+	/* -L means load mode, which never reloads: the arguments are done. */
+	t.conf = load_conf(t.conffile, largs, nlargs);
+	free(largs);
+	if (t.conf == NULL)
 		exit(1);
 	if (noaction) {
 		printf("configuration OK\n");
@@ -373,7 +416,12 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
-	rv = startup(&t, foreground) == 0 && run(&t) == 0 ? 0 : 1;
+	/* Load mode reports on the terminal, then ends. */
+	rv = startup(&t, foreground || t.conf->load.enabled) == 0 &&
+	    run(&t) == 0 ? 0 : 1;
+	if (load_stop(t.load) == -1)
+		rv = 1;
+	t.load = NULL;
 	if (log_getverbose() > 0 && t.workers != NULL)
 		log_stats(&t);
 	shutdown_all(&t);

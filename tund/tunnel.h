@@ -28,8 +28,10 @@
 #include "udp_msg.h"
 #include "wire.h"
 
+struct capture;
 struct peer;
 struct ratelimit;
+struct sink;
 struct tun;
 struct event;
 struct event_base;
@@ -165,6 +167,7 @@ struct tunnel {
 	unsigned		 mtu;
 	uint8_t			 addr4[4], addr6[16];	/* ICMP error sources */
 	int			 have4, have6;
+	struct sink		*sink;		/* load traffic for us, or NULL */
 	struct hs_queue		 hsq;
 	struct event		*hs_ev;		/* control thread: queue */
 	struct event		*kick_ev;	/* control thread: peers want */
@@ -174,6 +177,7 @@ struct tunnel {
 	struct thread_ctx	*worker[TUNNEL_MAXTHREADS];
 	struct event		*help_ev[TUNNEL_MAXTHREADS];	/* wake to help */
 	int			 nworkers;
+	struct capture		*capture;	/* pcapio.c; NULL: none */
 };
 
 struct conf;

@@ -417,6 +417,81 @@ static const struct {
 	{ IFACE "[Interface]\nPrivateKey = " PRIV_A "\n",
 	    "t.conf:3: second [Interface] section (the first is on line 1)" },
 	{ long_line, "t.conf:3: line longer than 4096 bytes" },
+	/* Capture and [Load]. */
+	{ IFACE "Capture =\n", "t.conf:3: missing value for Capture" },
+	{ IFACE "CaptureLimit = 10T\n",
+	    "t.conf:3: bad CaptureLimit \"10T\": not a size in bytes such as "
+	    "100M (k, M, G: 10^3, 10^6, 10^9)" },
+	{ IFACE "CaptureLimit = 2000000G\n",
+	    "t.conf:3: bad CaptureLimit \"2000000G\": not a size in bytes "
+	    "such as 100M (k, M, G: 10^3, 10^6, 10^9)" },
+	{ IFACE "CaptureFiles = 1001\n",
+	    "t.conf:3: bad CaptureFiles \"1001\": not a number from 0 to "
+	    "1000" },
+	{ IFACE "[Load]\nThreads = 0\n",
+	    "t.conf:4: bad Threads \"0\": not a number from 1 to 256" },
+	{ IFACE "[Load]\nThreads = 1, 257\n",
+	    "t.conf:4: bad Threads \"257\": not a number from 1 to 256" },
+	{ IFACE "[Load]\nThreads = 1,,2\n",
+	    "t.conf:4: empty entry in Threads" },
+	{ IFACE "[Load]\nThreads = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
+	    "t.conf:4: more than 16 entries in Threads" },
+	{ IFACE "[Load]\nMethod = raw\n",
+	    "t.conf:4: bad Method \"raw\": not socket or inject" },
+	{ IFACE "[Load]\nDestination = 198.19.0.2\n",
+	    "t.conf:4: bad Destination \"198.19.0.2\": expected host:port or "
+	    "[address]:port" },
+	{ IFACE "[Load]\nDestination = sink.example.net:9\n",
+	    "t.conf:4: bad Destination \"sink.example.net:9\": not a numeric "
+	    "address: a.b.c.d:port or [v6]:port" },
+	{ IFACE "[Load]\nDestination = 2001:db8::2:9\n",
+	    "t.conf:4: bad Destination \"2001:db8::2:9\": an IPv6 address "
+	    "needs brackets: [address]:port" },
+	{ IFACE "[Load]\nDestination = 198.19.0.2:0\n",
+	    "t.conf:4: bad Destination \"198.19.0.2:0\": port not a number "
+	    "from 1 to 65535" },
+	{ IFACE "[Load]\nSize = 59\n",
+	    "t.conf:4: bad Size \"59\": not imix or a number from 60 to 9000" },
+	{ IFACE "[Load]\nSize = 9001\n",
+	    "t.conf:4: bad Size \"9001\": not imix or a number from 60 to "
+	    "9000" },
+	{ IFACE "[Load]\nRate = 10x\n",
+	    "t.conf:4: bad Rate \"10x\": not packets per second such as 20000 "
+	    "or 20k (0: no limit)" },
+	{ IFACE "[Load]\nRate = 2G\n",
+	    "t.conf:4: bad Rate \"2G\": not packets per second such as 20000 "
+	    "or 20k (0: no limit)" },
+	{ IFACE "[Load]\nDuration = 5m\n",
+	    "t.conf:4: bad Duration \"5m\": not a duration such as 5, 5s or "
+	    "500ms, up to a day" },
+	{ IFACE "[Load]\nDuration = 86401s\n",
+	    "t.conf:4: bad Duration \"86401s\": not a duration such as 5, 5s "
+	    "or 500ms, up to a day" },
+	{ IFACE "[Load]\nDuration = ms\n",
+	    "t.conf:4: bad Duration \"ms\": not a duration such as 5, 5s or "
+	    "500ms, up to a day" },
+	{ IFACE "[Load]\nCount = -1\n",
+	    "t.conf:4: bad Count \"-1\": not a number of packets such as "
+	    "100000 or 100k (0: no limit)" },
+	{ IFACE "[Load]\nFlows = 0\n",
+	    "t.conf:4: bad Flows \"0\": not a number from 1 to 1024" },
+	{ IFACE "[Load]\nFlows = 1025\n",
+	    "t.conf:4: bad Flows \"1025\": not a number from 1 to 1024" },
+	{ IFACE "[Load]\nTiming = slow\n",
+	    "t.conf:4: bad Timing \"slow\": not original or fast" },
+	{ IFACE "[Load]\nLoops = many\n",
+	    "t.conf:4: bad Loops \"many\": not a number from 0 to 1000000" },
+	{ IFACE "[Load]\nReport =\n", "t.conf:4: missing value for Report" },
+	{ IFACE "[Load]\nRate = 1\nrate = 2\n",
+	    "t.conf:5: duplicate Rate (first on line 4)" },
+	{ IFACE "[Load]\n[load]\n",
+	    "t.conf:4: second [Load] section (the first is on line 3)" },
+	{ IFACE "Method = socket\n",
+	    "t.conf:3: Method belongs in [Load], not [Interface]" },
+	{ IFACE "[Load]\nCapture = x.pcap\n",
+	    "t.conf:4: Capture belongs in [Interface], not [Load]" },
+	{ IFACE "[Load]\nMTU = 1400\n",
+	    "t.conf:4: MTU belongs in [Interface], not [Load]" },
 	/* What is quoted back is printable and short. */
 	{ IFACE "MTU = \x01\x7f\xff\n",
 	    "t.conf:3: bad MTU \"???\": not a number from 576 to 9000" },
@@ -801,6 +876,235 @@ test_resolve_error(void)
 	conf_free(c);
 }
 
+static void
+test_capture(void)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*c;
+
+	CHECK((c = parse(IFACE, &errs)) != NULL);
+	CHECK(c->capture == NULL);
+	CHECK_INT(c->capture_limit, 100000000);
+	CHECK_INT(c->capture_files, 2);
+	conf_free(c);
+	c = parse(IFACE "Capture = /var/log/tund.pcap\n"
+	    "capturelimit = 5k\nCaptureFiles = 0\n", &errs);
+	CHECK(c != NULL);
+	CHECK_STR(c->capture, "/var/log/tund.pcap");
+	CHECK_INT(c->capture_limit, 5000);
+	CHECK_INT(c->capture_files, 0);
+	conf_free(c);
+	c = parse(IFACE "CaptureLimit = 0\n", &errs);
+	CHECK(c != NULL);
+	CHECK_INT(c->capture_limit, 0);
+	conf_free(c);
+	c = parse(IFACE "CaptureLimit = 3G\n", &errs);
+	CHECK(c != NULL);
+	CHECK(c->capture_limit == UINT64_C(3000000000));
+	conf_free(c);
+	CHECK_INT(errs.n, 0);
+}
+
+/* Apply -L arguments to text; the errors of both in errs. */
+static struct conf *
+with_args(const char *text, const char **args, size_t n,
+    struct conf_errors *errs)
+{
+	struct conf	*c;
+
+	if ((c = parse(text, errs)) != NULL &&
+	    conf_set_load(c, (char *const *)args, n, errs) == -1) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+test_load_keys(void)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*c;
+	struct conf_load	*l;
+
+	c = with_args(IFACE "[LOAD]\n"
+	    "threads = 1, 2,4,256\n"
+	    "METHOD = Inject\n"
+	    "Destination = [2001:db8:19::2]:5001\n"
+	    "Size = IMIX\n"
+	    "Rate = 20k\n"
+	    "Duration = 500ms\n"
+	    "Count = 2M\n"
+	    "Flows = 8\n"
+	    "Replay = /tmp/x.pcap\n"
+	    "Timing = original\n"
+	    "Loops = 0\n"
+	    "Report = json\n"
+	    "Plot = sweep.svg\n", NULL, 0, &errs);
+	if (errs.n != 0)
+		t_fail(__FILE__, __LINE__, "%s", errs.msg[0]);
+	CHECK(c != NULL);
+	l = &c->load;
+	CHECK_INT(l->enabled, 1);
+	CHECK_INT(l->line, 3);
+	CHECK_INT(l->n_threads, 4);
+	CHECK_INT(l->threads[0], 1);
+	CHECK_INT(l->threads[3], 256);
+	CHECK_INT(l->method, LOAD_INJECT);
+	CHECK_INT(l->dst_family, 6);
+	CHECK_MEM(l->dst_addr, "\x20\x01\x0d\xb8\x00\x19\0\0\0\0\0\0\0\0\0\x02",
+	    16);
+	CHECK_INT(l->dst_port, 5001);
+	CHECK_INT(l->size, 0);
+	CHECK_INT(l->rate, 20000);
+	CHECK_INT(l->duration_ms, 500);
+	CHECK_INT(l->count, 2000000);
+	CHECK_INT(l->flows, 8);
+	CHECK_STR(l->replay, "/tmp/x.pcap");
+	CHECK_INT(l->replay_timed, 1);
+	CHECK_INT(l->loops, 0);
+	CHECK_STR(l->report, "json");
+	CHECK_STR(l->plot, "sweep.svg");
+	conf_free(c);
+}
+
+static void
+test_load_defaults(void)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*c;
+	struct conf_load	*l;
+
+	/* Without [Load] or -L: no load mode. */
+	CHECK((c = with_args(IFACE, NULL, 0, &errs)) != NULL);
+	CHECK_INT(c->load.enabled, 0);
+	conf_free(c);
+	c = with_args(IFACE "[Load]\nDestination = 198.19.0.2:9\n", NULL, 0,
+	    &errs);
+	CHECK(c != NULL);
+	l = &c->load;
+	CHECK_INT(l->enabled, 1);
+	CHECK_INT(l->n_threads, 1);
+	CHECK_INT(l->threads[0], 1);
+	CHECK_INT(l->method, LOAD_SOCKET);
+	CHECK_INT(l->dst_family, 4);
+	CHECK_MEM(l->dst_addr, "\xc6\x13\x00\x02", 4);
+	CHECK_INT(l->dst_port, 9);
+	CHECK_INT(l->size, 128);
+	CHECK_INT(l->rate, 0);
+	CHECK_INT(l->duration_ms, 10000);
+	CHECK_INT(l->count, 0);
+	CHECK_INT(l->flows, 0);
+	CHECK(l->replay == NULL && l->report == NULL && l->plot == NULL);
+	CHECK_INT(l->replay_timed, 0);
+	CHECK_INT(l->loops, 1);
+	conf_free(c);
+	/* A Count alone: no time limit. */
+	c = with_args(IFACE "[Load]\nDestination = 198.19.0.2:9\n"
+	    "Count = 100\nDuration = 0\n", NULL, 0, &errs);
+	CHECK(c != NULL);
+	CHECK_INT(c->load.duration_ms, 0);
+	CHECK_INT(c->load.count, 100);
+	conf_free(c);
+	CHECK_INT(errs.n, 0);
+}
+
+static void
+test_set_load(void)
+{
+	static const char	*args[] = { "threads=1,2", " Destination = "
+				    "198.19.0.2:9 ", "duration=3", "rate=1k",
+				    "RATE=2k", "plot=a.svg", "plot=b.svg" };
+	static const char	*over[] = { "threads=2", "replay=/b.pcap" };
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*c;
+
+	c = with_args(IFACE, args, sizeof(args) / sizeof(args[0]), &errs);
+	if (errs.n != 0)
+		t_fail(__FILE__, __LINE__, "%s", errs.msg[0]);
+	CHECK(c != NULL);
+	CHECK_INT(c->load.enabled, 1);
+	CHECK_INT(c->load.line, 0);
+	CHECK_INT(c->load.n_threads, 2);
+	CHECK_INT(c->load.threads[1], 2);
+	CHECK_INT(c->load.dst_port, 9);
+	CHECK_INT(c->load.duration_ms, 3000);
+	CHECK_INT(c->load.rate, 2000);
+	CHECK_STR(c->load.plot, "b.svg");
+	conf_free(c);
+	/* The command line overrides the file. */
+	c = with_args(IFACE "[Load]\nThreads = 8, 16\nReplay = /a.pcap\n",
+	    over, 2, &errs);
+	CHECK(c != NULL);
+	CHECK_INT(c->load.n_threads, 1);
+	CHECK_INT(c->load.threads[0], 2);
+	CHECK_STR(c->load.replay, "/b.pcap");
+	conf_free(c);
+	CHECK_INT(errs.n, 0);
+}
+
+static void
+test_set_load_errors(void)
+{
+	static const char	*args[] = { "threads=0", "nokey", "bogus=1",
+				    "mtu=1400", "destination=x", "=1",
+				    "size=" };
+	struct conf_errors	 errs = { NULL, 0 };
+
+	CHECK(with_args(IFACE, args, sizeof(args) / sizeof(args[0]), &errs) ==
+	    NULL);
+	CHECK_INT(errs.n, 8);
+	CHECK_STR(errs.msg[0],
+	    "-L: bad Threads \"0\": not a number from 1 to 256");
+	CHECK_STR(errs.msg[1], "-L: expected key=value, not \"nokey\"");
+	CHECK_STR(errs.msg[2], "-L: unknown key \"bogus\" in [Load]");
+	CHECK_STR(errs.msg[3], "-L: MTU belongs in [Interface], not [Load]");
+	CHECK_STR(errs.msg[4], "-L: bad Destination \"x\": expected "
+	    "host:port or [address]:port");
+	CHECK_STR(errs.msg[5], "-L: missing key before '='");
+	CHECK_STR(errs.msg[6], "-L: missing value for Size");
+	CHECK_STR(errs.msg[7], "-L: missing Destination in [Load]");
+	conf_errors_clear(&errs);
+}
+
+/* What only the section as a whole tells, on its header's line. */
+static void
+test_load_whole(void)
+{
+	static const struct {
+		const char	*text, *msg;
+	} bad[] = {
+		{ IFACE "[Load]\nThreads = 4\n",
+		    "t.conf:3: missing Destination in [Load]" },
+		{ IFACE "[Load]\nDestination = [2001:db8::2]:9\nSize = 79\n",
+		    "t.conf:3: Size 79 is too small for an IPv6 Destination "
+		    "(at least 80)" },
+		{ IFACE "MTU = 1280\n[Load]\nDestination = 198.19.0.2:9\n"
+		    "Size = 1281\n",
+		    "t.conf:4: Size 1281 is larger than the MTU (1280)" },
+		{ IFACE "[Load]\nReplay = x.pcap\nLoops = 0\n",
+		    "t.conf:3: Loops = 0 replays forever: give a Duration or "
+		    "a Count" },
+	};
+	struct conf_errors	 errs = { NULL, 0 };
+	struct conf		*c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (with_args(bad[i].text, NULL, 0, &errs) != NULL ||
+		    errs.n != 1 || strcmp(errs.msg[0], bad[i].msg) != 0)
+			t_fail(__FILE__, __LINE__, "case %zu: %s", i,
+			    errs.n > 0 ? errs.msg[0] : "no error");
+		conf_errors_clear(&errs);
+	}
+	/* A replay needs no Destination, and sends its file once. */
+	c = with_args(IFACE "[Load]\nReplay = x.pcap\n", NULL, 0, &errs);
+	CHECK(c != NULL);
+	CHECK_INT(c->load.duration_ms, 0);
+	CHECK_INT(c->load.loops, 1);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -819,5 +1123,11 @@ main(void)
 	T_RUN(test_load_errors);
 	T_RUN(test_resolve);
 	T_RUN(test_resolve_error);
+	T_RUN(test_capture);
+	T_RUN(test_load_keys);
+	T_RUN(test_load_defaults);
+	T_RUN(test_set_load);
+	T_RUN(test_set_load_errors);
+	T_RUN(test_load_whole);
 	return t_done();
 }
