@@ -2,7 +2,9 @@
 # make demo: two sites, each a network namespace running tund, joined by a
 # veth "internet" link.  Shows both interfaces coming up, the WireGuard
 # tunnel between them carrying pings and a TCP stream (iperf3), what each
-# daemon counted, and removes everything on exit.
+# daemon counted, then site a again as a load generator: sender threads
+# through its interface, the far end counting, one report.  Removes
+# everything on exit.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 TUND=$TOP/tund/tund
@@ -82,8 +84,15 @@ for s in a b; do
 	grep -E 'device|dropped|peer' "$W/$s.log" | tail -4
 done
 
-say "stopping both daemons"
-kill -TERM $PA $PB; wait $PA $PB; PIDS=""
+say "load test: site a restarts as a load generator (1, then 2 sender threads, 2 s each)"
+kill -TERM $PA; wait $PA
+PIDS=$PB
+ip netns exec $A "$TUND" -f "$W/a.conf" -L destination=198.19.0.2:9 \
+    -L threads=1,2 -L duration=2 -L rate=50k -L size=128 2>"$W/load.log" ||
+    { echo "load run failed:"; cat "$W/load.log"; }
+
+say "stopping site b"
+kill -TERM $PB; wait $PB; PIDS=""
 ip -n $A link show ${P}ta >/dev/null 2>&1 && echo "site a: interface left behind!" ||
     echo "site a: interface removed"
 ip -n $B link show ${P}tb >/dev/null 2>&1 && echo "site b: interface left behind!" ||

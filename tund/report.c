@@ -493,7 +493,10 @@ table_workload(FILE *fp, const struct conf_load *cl)
 		fprintf(fp, ", imix packets");
 	else
 		fprintf(fp, ", %u-byte packets", cl->size);
-	fprintf(fp, ", %u flow%s", cl->flows, plural(cl->flows));
+	if (cl->flows == 0)
+		fprintf(fp, ", a flow a thread");
+	else
+		fprintf(fp, ", %u flow%s", cl->flows, plural(cl->flows));
 	if (cl->rate != 0)
 		fprintf(fp, ", %s", si(a, sizeof(a), cl->rate, "pps"));
 	else
