@@ -41,6 +41,7 @@ PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/offload.c tund/parallel.c tund/inet.c tund/loadpkt.c
 # Everything but main(), so unit tests can link the daemon.
 DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c tund/report.c \
+		tund/control.c tund/uapi.c \
 		tund/pcapio.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
 		tund/receive.c tund/udp.c tund/worker.c tund/load.c \

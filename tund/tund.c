@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "crypto.h"
 #include "genkey.h"
 #include "handshake.h"
@@ -44,6 +45,7 @@ struct tund {
 	struct netcfg		*netcfg;
 	struct tunnel		*tunnel;
 	struct workers		*workers;
+	struct control		*control;
 	struct event_base	*base;
 	struct load		*load;		/* load mode: the runs */
 };
@@ -313,6 +315,9 @@ startup(struct tund *t, int foreground)
 	if ((t->workers = workers_start(t->tunnel, threads_for(t->conf))) ==
 	    NULL)
 		return -1;
+	if ((t->control = control_open(t->tunnel, t->tun.name, t->base)) ==
+	    NULL)
+		return -1;
 	log_info("%s: listening on UDP port %u", t->tun.name,
 	    t->tunnel->port);
 	if (t->conf->load.enabled &&
@@ -324,6 +329,7 @@ startup(struct tund *t, int foreground)
 static void
 shutdown_all(struct tund *t)
 {
+	control_close(t->control);
 	if (t->workers != NULL) {
 		workers_stop(t->workers);
 		t->workers = NULL;

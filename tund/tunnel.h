@@ -164,6 +164,7 @@ struct tunnel {
 	int			 sock[TUNNEL_MAXTHREADS];
 	int			 nsocks;
 	uint16_t		 port;		/* the one we listen on */
+	uint32_t		 fwmark;	/* of the UDP sockets' packets */
 	unsigned		 mtu;
 	uint8_t			 addr4[4], addr6[16];	/* ICMP error sources */
 	int			 have4, have6;

@@ -150,6 +150,29 @@ set_buffer(int s, int force, int plain)
 }
 
 static int
+set_fwmark(int s, uint32_t fwmark)
+{
+#ifdef SO_MARK
+	return setsockopt(s, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark));
+#else
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
+int
+udp_set_fwmark(struct tunnel *tn, uint32_t fwmark)
+{
+	int	i;
+
+	for (i = 0; i < tn->nsocks; i++)
+		if (set_fwmark(tn->sock[i], fwmark) == -1)
+			return -1;
+	tn->fwmark = fwmark;
+	return 0;
+}
+
+static int
 socket_for(int af, uint32_t fwmark)
 {
 	int	s, on = 1, off = 0;
@@ -165,11 +188,8 @@ socket_for(int af, uint32_t fwmark)
 	}
 	set_buffer(s, SO_RCVBUFFORCE, SO_RCVBUF);
 	set_buffer(s, SO_SNDBUFFORCE, SO_SNDBUF);
-#ifdef SO_MARK
-	if (fwmark != 0 && setsockopt(s, SOL_SOCKET, SO_MARK, &fwmark,
-	    sizeof(fwmark)) == -1)
+	if (fwmark != 0 && set_fwmark(s, fwmark) == -1)
 		log_warn("FwMark %u", fwmark);
-#endif
 	offloads(s);
 	return s;
 }
@@ -226,6 +246,7 @@ udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
 		port = bound_port(s);
 	}
 	tn->port = port;
+	tn->fwmark = fwmark;
 	log_debug("UDP port %u, %d sockets%s%s", port, n, gso ? ", GSO" : "",
 	    gro ? ", GRO" : "");
 	return 0;

@@ -22,6 +22,8 @@
  */
 int		 udp_open(struct tunnel *, uint16_t port, int n, uint32_t fwmark);
 void		 udp_close(struct tunnel *);
+/* Mark every socket's packets with fwmark (0: none); 0 or -1 with errno. */
+int		 udp_set_fwmark(struct tunnel *, uint32_t fwmark);
 /* Send one datagram on socket s; 0, or -1 with errno. */
 int		 udp_send(struct tunnel *, int s, const union sockaddr_inet *,
 		    const void *, size_t);

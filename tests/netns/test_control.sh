@@ -1,0 +1,75 @@
+#!/bin/sh
+# The control socket: the stock wg(8) shows and changes a running tund, and
+# malformed, oversized and stalled requests change nothing and block
+# nothing.
+. "$(dirname "$0")/../lib.sh"
+T="control_socket_mode control_show control_dump control_set_peer
+control_set_refused control_garbage control_oversized control_stalled
+control_still_forwards control_socket_removed"
+need_linux $T
+need_root $T
+command -v wg >/dev/null 2>&1 || skip_all "wg(8) not installed" $T
+
+umask 077
+sites || { fail "control_show: cannot create namespaces"; exit 0; }
+site_conf a $UB4 > "$W/a.conf"; site_conf b "" > "$W/b.conf"
+start_tund a "$W/a.conf"; TA=$BG
+start_tund b "$W/b.conf"
+SOCK=/var/run/wireguard/${P}ta.sock
+WG="ip netns exec $A wg"
+ip netns exec $A ping -c 2 -W 2 $OB4 >/dev/null 2>&1
+
+check control_socket_mode sh -c "test \"\$(stat -c %a $SOCK)\" = 600"
+check control_show sh -c "$WG show ${P}ta | grep -q 'peer: $PUBB' &&
+    $WG show ${P}ta | grep -q 'listening port: 51820' &&
+    $WG show ${P}ta | grep -q 'endpoint: $UB4:51820' &&
+    test \"\$($WG show ${P}ta public-key)\" = '$PUBA'"
+# dump: public key, psk, endpoint, allowed ips, handshake, rx, tx, keepalive
+$WG show ${P}ta dump | sed -n 2p > "$W/dump"
+check control_dump sh -c "awk -F'\t' '\$1 == \"$PUBB\" && \$3 == \"$UB4:51820\" &&
+    \$4 == \"$OB4/32,$OB6/128\" && \$5 > 0 && \$6 > 0 && \$7 > 0 &&
+    \$8 == \"off\" { ok = 1 } END { exit !ok }' '$W/dump'"
+
+$WG set ${P}ta peer "$PUBB" allowed-ips $OB4/32,$OB6/128,198.19.50.0/24 \
+    persistent-keepalive 7
+check control_set_peer sh -c "$WG show ${P}ta allowed-ips | grep -q 198.19.50.0/24 &&
+    test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = 7"
+
+# A new peer takes a restart: refused, and nothing of the request applied.
+NEW=$("$TUND" genkey | "$TUND" pubkey)
+$WG set ${P}ta peer "$PUBB" persistent-keepalive 9 peer "$NEW" \
+    allowed-ips 198.19.60.0/24 2>"$W/err"
+check control_set_refused sh -c "grep -q 'not supported' '$W/err' &&
+    ! $WG show ${P}ta | grep -q '$NEW' &&
+    test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = 7"
+
+# Raw requests: an answer, or a closed connection; never a hang.
+raw() { # raw HOLD-SECONDS: stdin to the socket, print what comes back
+	ip netns exec $A timeout 10 python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read()); time.sleep(float(sys.argv[2]))
+s.settimeout(8); out = b""
+try:
+    while True:
+        b = s.recv(4096)
+        if not b: break
+        out += b
+except Exception as e: out += b"(" + type(e).__name__.encode() + b")"
+sys.stdout.write(out.decode(errors="replace"))' "$SOCK" "$1"
+}
+printf 'set=1\nbogus=1\n\n' | raw 0 > "$W/garbage"
+check control_garbage grep -q '^errno=-22$' "$W/garbage"
+python3 -c 'import sys; sys.stdout.write("set=1\n" + "x" * 2000000)' |
+    raw 0 > "$W/big" 2>/dev/null
+check control_oversized sh -c "! grep -q 'errno=0' '$W/big'"
+# A client that sends half a request and stalls is dropped in seconds,
+# and others are served meanwhile.
+printf 'get=1\n' | raw 7 > "$W/stalled" &
+STALL=$!
+sleep 0.5
+check control_stalled sh -c "$WG show ${P}ta | grep -q 'peer: $PUBB'"
+wait $STALL
+check control_still_forwards ip netns exec $A ping -c 2 -W 2 $OB4
+stop_bg $TA
+check control_socket_removed test ! -e "$SOCK"

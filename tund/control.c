@@ -1,0 +1,398 @@
+/*
+ * The control socket.
+ *
+ * A client sends a "get=1" or "set=1" request (uapi.c parses it) and
+ * reads the reply; then the connection is closed, as wg(8) expects.  Everything is non-blocking on the main loop: a client
+ * may send at most UAPI_REQUEST_MAX bytes, at most CONTROL_CLIENTS are
+ * served at once, and one that stalls for CONTROL_TIMEOUT seconds, reading
+ * or writing, is dropped, so no client can hold the daemon up.
+ *
+ * A set request is checked whole before any of it is applied.  It may
+ * change existing peers (endpoint, keepalive, preshared key, allowed IPs)
+ * and the fwmark; adding or removing peers, or a new private key or port,
+ * is refused with EOPNOTSUPP: those take a restart, as with SIGHUP.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <event2/event.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "crypto.h"
+#include "log.h"
+#include "peer.h"
+#include "uapi.h"
+#include "udp.h"
+
+#define CONTROL_CLIENTS	16
+#define CONTROL_TIMEOUT	5		/* seconds */
+
+struct client {
+	struct control		*ctl;
+	int			 fd;
+	struct event		*ev;
+	struct uapi_parser	 parser;
+	char			*out;		/* the reply, being written */
+	size_t			 outlen, outoff;
+	int			 closing;	/* close once the reply is out */
+};
+
+struct control {
+	struct tunnel		*tn;
+	struct event_base	*base;
+	int			 fd;
+	struct event		*ev;
+	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct client		*client[CONTROL_CLIENTS];
+};
+
+static void	client_event(evutil_socket_t, short, void *);
+
+static void
+client_free(struct client *c)
+{
+	int	i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		if (c->ctl->client[i] == c)
+			c->ctl->client[i] = NULL;
+	event_free(c->ev);
+	close(c->fd);
+	uapi_parser_reset(&c->parser);
+	if (c->out != NULL) {
+		crypto_wipe(c->out, c->outlen);
+		free(c->out);
+	}
+	free(c);
+}
+
+/* Wait for the client to be readable, or writable while a reply is out. */
+static void
+client_wait(struct client *c)
+{
+	struct timeval	tv = { CONTROL_TIMEOUT, 0 };
+
+	event_del(c->ev);
+	event_assign(c->ev, c->ctl->base, c->fd,
+	    c->out != NULL ? EV_WRITE : EV_READ, client_event, c);
+	event_add(c->ev, &tv);
+}
+
+/* One peer as wg(8) shows it. */
+static int
+snapshot_peer(struct tunnel *tn, struct peer *p, struct uapi_peer *u)
+{
+	struct prefix	*ips;
+	size_t		 n;
+
+	n = allowedips_list(&tn->allowed, p, NULL, 0);
+	if ((ips = calloc(n + 1, sizeof(*ips))) == NULL)
+		return -1;
+	u->n_allowed_ips = allowedips_list(&tn->allowed, p, ips, n);
+	if (u->n_allowed_ips > n)
+		u->n_allowed_ips = n;	/* a change in between: the first n */
+	u->allowed_ips = ips;
+	memcpy(u->public_key, p->noise.pub, KEY_LEN);
+	pthread_mutex_lock(&p->lock);
+	memcpy(u->preshared_key, p->noise.psk, KEY_LEN);
+	u->endpoint = p->endpoint;
+	u->last_handshake = p->last_handshake;
+	u->persistent_keepalive = (uint16_t)p->timers.interval;
+	pthread_mutex_unlock(&p->lock);
+	u->rx_bytes = atomic_load(&p->rx_bytes);
+	u->tx_bytes = atomic_load(&p->tx_bytes);
+	return 0;
+}
+
+static void
+snapshot_free(struct uapi_device *d)
+{
+	struct uapi_peer	*peers = (struct uapi_peer *)d->peers;
+	size_t			 i;
+
+	for (i = 0; i < d->n_peers; i++)
+		free((void *)peers[i].allowed_ips);
+	crypto_wipe(d, sizeof(*d));
+	if (peers != NULL) {
+		crypto_wipe(peers, d->n_peers * sizeof(*peers));
+		free(peers);
+	}
+}
+
+/* The get reply, allocated; NULL when out of memory. */
+static char *
+reply_get(struct tunnel *tn, size_t *len)
+{
+	struct uapi_device	 d;
+	struct uapi_peer	*peers;
+	char			*out = NULL;
+	size_t			 i;
+
+	memset(&d, 0, sizeof(d));
+	if ((peers = calloc(tn->npeers + 1, sizeof(*peers))) == NULL)
+		return NULL;
+	d.peers = peers;
+	memcpy(d.private_key, tn->local.priv, KEY_LEN);
+	d.listen_port = tn->port;
+	d.fwmark = tn->fwmark;
+	for (i = 0; i < tn->npeers; i++, d.n_peers++)
+		if (snapshot_peer(tn, tn->peer[i], &peers[i]) == -1)
+			goto out;
+	*len = uapi_format_get(NULL, 0, &d);
+	if ((out = malloc(*len + 1)) != NULL)
+		uapi_format_get(out, *len + 1, &d);
+ out:
+	snapshot_free(&d);
+	return out;
+}
+
+/* What a set request asks that only a restart can give; 0 if nothing. */
+static int
+check_set(struct tunnel *tn, const struct uapi_request *r)
+{
+	size_t	i;
+
+	if ((r->flags & UAPI_REPLACE_PEERS) ||
+	    ((r->flags & UAPI_HAS_PRIVATE_KEY) &&
+	    !crypto_equal(r->private_key, tn->local.priv, KEY_LEN)) ||
+	    ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port))
+		return EOPNOTSUPP;
+	for (i = 0; i < r->n_peers; i++) {
+		if (peer_by_key(tn, r->peers[i].public_key) != NULL) {
+			if (r->peers[i].flags & UAPI_PEER_REMOVE)
+				return EOPNOTSUPP;
+		} else if (!(r->peers[i].flags & UAPI_PEER_UPDATE_ONLY))
+			return EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static void
+apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
+{
+	struct peer	*p;
+	size_t		 i;
+
+	if ((p = peer_by_key(tn, op->public_key)) == NULL)
+		return;		/* update_only, and not there */
+	if (op->flags & UAPI_PEER_REPLACE_ALLOWEDIPS)
+		allowedips_remove_peer(&tn->allowed, p);
+	for (i = 0; i < op->n_allowed_ips; i++)
+		if (allowedips_insert(&tn->allowed, &op->allowed_ips[i], p) ==
+		    -1)
+			log_warn("peer %s: allowed IP", p->name);
+	pthread_mutex_lock(&p->lock);
+	if (op->flags & UAPI_PEER_HAS_ENDPOINT)
+		p->endpoint = op->endpoint;
+	if (op->flags & UAPI_PEER_HAS_PSK)
+		memcpy(p->noise.psk, op->preshared_key, KEY_LEN);
+	if (op->flags & UAPI_PEER_HAS_KEEPALIVE)
+		timers_set_persistent_keepalive(&p->timers,
+		    op->persistent_keepalive, now_ms());
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int
+apply_set(struct tunnel *tn, const struct uapi_request *r)
+{
+	size_t	i;
+	int	error;
+
+	if ((error = check_set(tn, r)) != 0)
+		return error;
+	if ((r->flags & UAPI_HAS_FWMARK) && r->fwmark != tn->fwmark &&
+	    udp_set_fwmark(tn, r->fwmark) == -1)
+		return errno;
+	for (i = 0; i < r->n_peers; i++)
+		apply_peer(tn, &r->peers[i]);
+	log_info("control: configuration changed");
+	return 0;
+}
+
+/* Queue the reply to the request just parsed. */
+static void
+respond(struct client *c, enum uapi_status st)
+{
+	struct uapi_request	*r = &c->parser.req;
+	char			 err[32];
+	int			 error = c->parser.error;
+
+	c->out = NULL;
+	if (st == UAPI_DONE && r->op == UAPI_GET) {
+		c->out = reply_get(c->ctl->tn, &c->outlen);
+		error = c->out == NULL ? ENOMEM : 0;
+	} else if (st == UAPI_DONE)
+		error = apply_set(c->ctl->tn, r);
+	if (c->out == NULL) {
+		c->outlen = uapi_format_errno(err, sizeof(err), error);
+		if ((c->out = strdup(err)) == NULL) {
+			c->closing = 1;
+			return;
+		}
+	}
+	c->outoff = 0;
+	/* One request a connection, as wg(8) makes them. */
+	c->closing = 1;
+	uapi_parser_reset(&c->parser);
+}
+
+static int
+client_read(struct client *c)
+{
+	char			 buf[4096];
+	enum uapi_status	 st;
+	size_t			 used;
+	ssize_t			 n;
+
+	if ((n = read(c->fd, buf, sizeof(buf))) <= 0)
+		return n == -1 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	st = uapi_feed(&c->parser, buf, (size_t)n, &used);
+	crypto_wipe(buf, sizeof(buf));
+	if (st != UAPI_MORE)
+		respond(c, st);
+	return 0;
+}
+
+static int
+client_write(struct client *c)
+{
+	ssize_t	n;
+
+	n = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if ((c->outoff += (size_t)n) < c->outlen)
+		return 0;
+	crypto_wipe(c->out, c->outlen);
+	free(c->out);
+	c->out = NULL;
+	return c->closing ? -1 : 0;
+}
+
+static void
+client_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*c = arg;
+	int		 rv;
+
+	if (what & EV_TIMEOUT)
+		rv = -1;
+	else if (c->out != NULL)
+		rv = client_write(c);
+	else
+		rv = client_read(c);
+	if (rv == -1 || (c->closing && c->out == NULL)) {
+		client_free(c);
+		return;
+	}
+	client_wait(c);
+}
+
+static void
+accept_client(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*ctl = arg;
+	struct client	*c;
+	int		 s, i;
+
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		return;
+	for (i = 0; i < CONTROL_CLIENTS && ctl->client[i] != NULL; i++)
+		;
+	if (i == CONTROL_CLIENTS || (c = calloc(1, sizeof(*c))) == NULL) {
+		close(s);	/* busy: wg(8) reports it and may retry */
+		return;
+	}
+	c->ctl = ctl;
+	c->fd = s;
+	if ((c->ev = event_new(ctl->base, s, EV_READ, client_event, c)) ==
+	    NULL) {
+		close(s);
+		free(c);
+		return;
+	}
+	ctl->client[i] = c;
+	client_wait(c);
+}
+
+static int
+listen_unix(struct control *ctl)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, ctl->path, sizeof(sun.sun_path));
+	if ((ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	/* A socket left by a tund that died; a live one holds the device. */
+	unlink(ctl->path);
+	old = umask(077);
+	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		return -1;
+	}
+	umask(old);
+	/* wg(8) needs only read and write; umask left execute on. */
+	if (chmod(ctl->path, 0600) == -1)
+		return -1;
+	return listen(ctl->fd, CONTROL_CLIENTS);
+}
+
+struct control *
+control_open(struct tunnel *tn, const char *ifname, struct event_base *base)
+{
+	struct control	*ctl;
+
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
+		log_warn("control");
+		return NULL;
+	}
+	ctl->tn = tn;
+	ctl->base = base;
+	ctl->fd = -1;
+	if ((size_t)snprintf(ctl->path, sizeof(ctl->path), "%s/%s.sock",
+	    CONTROL_DIR, ifname) >= sizeof(ctl->path)) {
+		log_warnx("%s: control socket path too long", ifname);
+		free(ctl);
+		return NULL;
+	}
+	if ((mkdir(CONTROL_DIR, 0755) == -1 && errno != EEXIST) ||
+	    listen_unix(ctl) == -1 ||
+	    (ctl->ev = event_new(base, ctl->fd, EV_READ | EV_PERSIST,
+	    accept_client, ctl)) == NULL || event_add(ctl->ev, NULL) == -1) {
+		log_warn("control socket %s", ctl->path);
+		control_close(ctl);
+		return NULL;
+	}
+	log_debug("control socket %s", ctl->path);
+	return ctl;
+}
+
+void
+control_close(struct control *ctl)
+{
+	int	i;
+
+	if (ctl == NULL)
+		return;
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		if (ctl->client[i] != NULL)
+			client_free(ctl->client[i]);
+	if (ctl->ev != NULL)
+		event_free(ctl->ev);
+	if (ctl->fd != -1) {
+		close(ctl->fd);
+		unlink(ctl->path);
+	}
+	free(ctl);
+}
