@@ -5,6 +5,8 @@ PREFIX ?=	/usr/local
 BINDIR ?=	${PREFIX}/sbin
 MANDIR ?=	${PREFIX}/share/man
 SYSCONFDIR ?=	/etc
+EXAMPLESDIR ?=	${PREFIX}/share/examples/tund
+SYSTEMDDIR ?=	/lib/systemd/system
 DESTDIR ?=
 
 CC ?=		cc
@@ -151,17 +153,25 @@ demo:
 	${MAKE} tund/tund
 	sh tests/demo.sh
 
+# The service scripts go where each system looks for them (systemd units
+# on Linux, rc.d elsewhere), pointing at BINDIR.
 install: tund/tund
 	install -d ${DESTDIR}${BINDIR} ${DESTDIR}${MANDIR}/man8 \
-	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${SYSCONFDIR}/tund
+	    ${DESTDIR}${MANDIR}/man5 ${DESTDIR}${SYSCONFDIR}/tund \
+	    ${DESTDIR}${EXAMPLESDIR}
 	install -m 755 tund/tund ${DESTDIR}${BINDIR}/tund
 	install -m 644 man/tund.8 ${DESTDIR}${MANDIR}/man8/tund.8
 	install -m 644 man/tund.conf.5 ${DESTDIR}${MANDIR}/man5/tund.conf.5
 	install -m 600 conf/tund.conf ${DESTDIR}${SYSCONFDIR}/tund/tund.conf.sample
-
-# Benchmark against the peers on this machine (needs root; not a test).
-bench: tund/tund
-	sh bench/run.sh
+	install -m 600 conf/*.conf ${DESTDIR}${EXAMPLESDIR}/
+	case "${OS}" in \
+	Linux)	d=${DESTDIR}${SYSTEMDDIR}; f="tund.service tund@.service" ;; \
+	OpenBSD) d=${DESTDIR}/etc/rc.d; f=tund.openbsd ;; \
+	*)	d=${DESTDIR}${PREFIX}/etc/rc.d; f=tund ;; \
+	esac; install -d $$d; for s in $$f; do \
+	    sed 's|/usr/local/sbin|${BINDIR}|' rc.d/$$s > $$d/$${s%.openbsd}; \
+	    chmod 644 $$d/$${s%.openbsd}; done; \
+	[ "${OS}" = Linux ] || chmod 555 $$d/tund
 
 lint:
 	mandoc -Tlint -W warning man/tund.8 man/tund.conf.5
