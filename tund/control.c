@@ -7,10 +7,10 @@
  * served at once, and one that stalls for CONTROL_TIMEOUT seconds, reading
  * or writing, is dropped, so no client can hold the daemon up.
  *
- * A set request is checked whole before any of it is applied.  It may
- * change existing peers (endpoint, keepalive, preshared key, allowed IPs)
- * and the fwmark; adding or removing peers, or a new private key or port,
- * is refused with EOPNOTSUPP: those take a restart, as with SIGHUP.
+ * A set request is checked whole before any of it is applied.  It may add,
+ * remove and change peers (endpoint, keepalive, preshared key, allowed
+ * IPs) and the fwmark; a new private key or port is refused with
+ * EOPNOTSUPP: those take a restart.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -153,35 +153,69 @@ reply_get(struct tunnel *tn, size_t *len)
 	return out;
 }
 
-/* What a set request asks that only a restart can give; 0 if nothing. */
+/* Whether a peer with that public key could be made (not low order). */
+static int
+usable_key(struct tunnel *tn, const uint8_t pub[KEY_LEN])
+{
+	uint8_t	ss[X25519_LEN];
+	int	ok;
+
+	ok = crypto_x25519(ss, tn->local.priv, pub) == 0;
+	crypto_wipe(ss, sizeof(ss));
+	return ok;
+}
+
+/* Why the request cannot be applied as a whole, or 0. */
 static int
 check_set(struct tunnel *tn, const struct uapi_request *r)
 {
+	const struct uapi_peer_op *op;
 	size_t	i;
 
-	if ((r->flags & UAPI_REPLACE_PEERS) ||
-	    ((r->flags & UAPI_HAS_PRIVATE_KEY) &&
+	if (((r->flags & UAPI_HAS_PRIVATE_KEY) &&
 	    !crypto_equal(r->private_key, tn->local.priv, KEY_LEN)) ||
 	    ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port))
 		return EOPNOTSUPP;
 	for (i = 0; i < r->n_peers; i++) {
-		if (peer_by_key(tn, r->peers[i].public_key) != NULL) {
-			if (r->peers[i].flags & UAPI_PEER_REMOVE)
-				return EOPNOTSUPP;
-		} else if (!(r->peers[i].flags & UAPI_PEER_UPDATE_ONLY))
-			return EOPNOTSUPP;
+		op = &r->peers[i];
+		if (!(op->flags & (UAPI_PEER_REMOVE | UAPI_PEER_UPDATE_ONLY)) &&
+		    !usable_key(tn, op->public_key))
+			return EINVAL;
 	}
 	return 0;
+}
+
+/* A new peer from a set request's operation. */
+static struct peer *
+add_peer(struct tunnel *tn, const struct uapi_peer_op *op)
+{
+	struct conf_peer	cp;
+	struct peer		*p;
+
+	memset(&cp, 0, sizeof(cp));
+	memcpy(cp.public_key, op->public_key, KEY_LEN);
+	p = tunnel_peer_add(tn, &cp);
+	if (p != NULL)
+		log_info("control: peer %s added", p->name);
+	return p;
 }
 
 static void
 apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
 {
-	struct peer	*p;
+	struct peer	*p = peer_by_key(tn, op->public_key);
 	size_t		 i;
 
-	if ((p = peer_by_key(tn, op->public_key)) == NULL)
-		return;		/* update_only, and not there */
+	if (op->flags & UAPI_PEER_REMOVE) {
+		if (p != NULL) {
+			log_info("control: peer %s removed", p->name);
+			tunnel_peer_remove(tn, p);
+		}
+		return;
+	}
+	if (p == NULL && ((op->flags & UAPI_PEER_UPDATE_ONLY) ||
+	    (p = add_peer(tn, op)) == NULL))
+		return;
 	if (op->flags & UAPI_PEER_REPLACE_ALLOWEDIPS)
 		allowedips_remove_peer(&tn->allowed, p);
 	for (i = 0; i < op->n_allowed_ips; i++)
@@ -191,7 +225,7 @@ apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
 	pthread_mutex_lock(&p->lock);
 	if (op->flags & UAPI_PEER_HAS_ENDPOINT)
 		p->endpoint = op->endpoint;
-	if (op->flags & UAPI_PEER_HAS_PSK)
+	if (op->flags & UAPI_PEER_HAS_PSK)	/* all zero: none */
 		memcpy(p->noise.psk, op->preshared_key, KEY_LEN);
 	if (op->flags & UAPI_PEER_HAS_KEEPALIVE)
 		timers_set_persistent_keepalive(&p->timers,
@@ -210,6 +244,9 @@ apply_set(struct tunnel *tn, const struct uapi_request *r)
 	if ((r->flags & UAPI_HAS_FWMARK) && r->fwmark != tn->fwmark &&
 	    udp_set_fwmark(tn, r->fwmark) == -1)
 		return errno;
+	if (r->flags & UAPI_REPLACE_PEERS)
+		while (tn->npeers > 0)
+			tunnel_peer_remove(tn, tn->peer[0]);
 	for (i = 0; i < r->n_peers; i++)
 		apply_peer(tn, &r->peers[i]);
 	log_info("control: configuration changed");

@@ -357,6 +357,7 @@ tick(evutil_socket_t fd, short what, void *arg)
 
 	for (i = 0; i < tn->npeers; i++)
 		run_timers(tn->ctl, tn->peer[i], now);
+	tunnel_reap(tn);
 	if (now - tn->last_gc >= 1000) {
 		ratelimit_gc(tn->ratelimit, now);
 		tn->last_gc = now;

@@ -49,6 +49,8 @@ struct staged {
 struct peer {
 	pthread_mutex_t		 lock;
 	struct tunnel		*tn;
+	struct peer		*next_dead;	/* removed: tunnel's dead list */
+	uint64_t		 dead_calls[TUNNEL_MAXTHREADS];	/* then */
 	struct noise_remote	 noise;
 	struct cookie_maker	 cookie;
 	struct timers		 timers;

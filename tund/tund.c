@@ -96,24 +96,38 @@ threads_for(const struct conf *c)
 	return n > TUN_MAXQUEUES ? TUN_MAXQUEUES : (int)n;
 }
 
+/* Whether c configures a peer with that public key. */
+static int
+configured(const struct conf *c, const uint8_t pub[KEY_LEN])
+{
+	size_t	i;
+
+	for (i = 0; i < c->n_peers; i++)
+		if (memcmp(c->peers[i].public_key, pub, KEY_LEN) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * Reload the peers that are in both configurations: their AllowedIPs,
- * Endpoint and PersistentKeepalive.  Peers come and go only on restart.
+ * Move the peers to configuration c: peers no longer there go, new ones
+ * come, and the others keep their sessions while their AllowedIPs,
+ * Endpoint and PersistentKeepalive follow the file.
  */
 static void
-reload_peers(struct tunnel *tn, const struct conf *old, const struct conf *c)
+reload_peers(struct tunnel *tn, const struct conf *c)
 {
 	struct peer	*p;
-	char		 name[KEY_B64_LEN + 1];
 	size_t		 i;
 
-	if (old->n_peers != c->n_peers)
-		log_warnx("peers added or removed take effect on restart");
+	for (i = tn->npeers; i-- > 0;)
+		if (!configured(c, tn->peer[i]->noise.pub)) {
+			log_info("peer %s removed", tn->peer[i]->name);
+			tunnel_peer_remove(tn, tn->peer[i]);
+		}
 	for (i = 0; i < c->n_peers; i++) {
 		if ((p = peer_by_key(tn, c->peers[i].public_key)) == NULL) {
-			key_to_base64(name, c->peers[i].public_key);
-			log_warnx("peer %s is new: it takes effect on restart",
-			    name);
+			if ((p = tunnel_peer_add(tn, &c->peers[i])) != NULL)
+				log_info("peer %s added", p->name);
 			continue;
 		}
 		allowedips_remove_peer(&tn->allowed, p);
@@ -217,7 +231,7 @@ reload(struct tund *t)
 		conf_free(c);
 		return;
 	}
-	reload_peers(t->tunnel, t->conf, c);
+	reload_peers(t->tunnel, c);
 	conf_free(t->conf);
 	t->conf = c;
 	log_info("reloaded %s", t->conffile);

@@ -194,6 +194,96 @@ tunnel_add_routes(struct tunnel *tn, struct peer *p,
 	return 0;
 }
 
+struct peer *
+tunnel_peer_add(struct tunnel *tn, const struct conf_peer *cp)
+{
+	struct peer	**grown, *p;
+	size_t		  cap;
+
+	if (tn->npeers == tn->peer_cap) {
+		cap = tn->peer_cap ? tn->peer_cap * 2 : 8;
+		if ((grown = reallocarray(tn->peer, cap, sizeof(*grown))) ==
+		    NULL) {
+			log_warn("peers");
+			return NULL;
+		}
+		tn->peer = grown;
+		tn->peer_cap = cap;
+	}
+	if ((p = peer_new(tn, cp)) == NULL)
+		return NULL;
+	tn->peer[tn->npeers++] = p;
+	if (tunnel_add_routes(tn, p, cp) == -1) {
+		tunnel_peer_remove(tn, p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+tunnel_peer_remove(struct tunnel *tn, struct peer *p)
+{
+	struct staged	*dropped;
+	size_t		 i;
+	int		 w;
+
+	allowedips_remove_peer(&tn->allowed, p);
+	pthread_mutex_lock(&p->lock);
+	peer_zero_keys(p);
+	dropped = peer_unstage(p);
+	pthread_mutex_unlock(&p->lock);
+	staged_free(dropped);
+	for (i = 0; i < tn->npeers; i++)
+		if (tn->peer[i] == p)
+			tn->peer[i] = tn->peer[--tn->npeers];
+	/* Unreachable from here on; workers may still hold it for now. */
+	for (w = 0; w < tn->nworkers; w++)
+		p->dead_calls[w] = atomic_load(&tn->worker[w]->calls);
+	p->next_dead = tn->dead;
+	tn->dead = p;
+}
+
+/* Whether every worker has been out of its callbacks since p died. */
+static int
+quiescent(struct tunnel *tn, const struct peer *p)
+{
+	uint64_t	now;
+	int		w;
+
+	for (w = 0; w < tn->nworkers; w++) {
+		now = atomic_load(&tn->worker[w]->calls);
+		if ((p->dead_calls[w] & 1) && now == p->dead_calls[w])
+			return 0;
+	}
+	return 1;
+}
+
+void
+tunnel_reap(struct tunnel *tn)
+{
+	struct peer	**pp, *p;
+
+	for (pp = &tn->dead; (p = *pp) != NULL;) {
+		if (quiescent(tn, p)) {
+			*pp = p->next_dead;
+			peer_free(p);
+		} else
+			pp = &p->next_dead;
+	}
+}
+
+void
+tunnel_enter(struct thread_ctx *x)
+{
+	atomic_fetch_add(&x->calls, 1);
+}
+
+void
+tunnel_leave(struct thread_ctx *x)
+{
+	atomic_fetch_add(&x->calls, 1);
+}
+
 struct tunnel *
 tunnel_new(const struct conf *c)
 {
@@ -215,18 +305,13 @@ tunnel_new(const struct conf *c)
 	icmp_sources(tn, c);
 	if (noise_local_init(&tn->local, c->private_key) == -1 ||
 	    cookie_checker_init(&tn->cookies, tn->local.pub) == -1 ||
-	    (tn->ratelimit = ratelimit_new()) == NULL ||
-	    (tn->peer = calloc(c->n_peers + 1, sizeof(*tn->peer))) == NULL) {
+	    (tn->ratelimit = ratelimit_new()) == NULL) {
 		log_warnx("cannot set up the tunnel's identity");
 		goto fail;
 	}
-	for (i = 0; i < c->n_peers; i++) {
-		if ((tn->peer[i] = peer_new(tn, &c->peers[i])) == NULL)
+	for (i = 0; i < c->n_peers; i++)
+		if (tunnel_peer_add(tn, &c->peers[i]) == NULL)
 			goto fail;
-		tn->npeers++;
-		if (tunnel_add_routes(tn, tn->peer[i], &c->peers[i]) == -1)
-			goto fail;
-	}
 	return tn;
  fail:
 	tunnel_free(tn);
@@ -243,6 +328,8 @@ tunnel_free(struct tunnel *tn)
 	for (i = 0; i < tn->npeers; i++)
 		peer_free(tn->peer[i]);
 	free(tn->peer);
+	tn->nworkers = 0;	/* none left to wait for */
+	tunnel_reap(tn);
 	allowedips_free(&tn->allowed);
 	index_free(&tn->indices);
 	if (tn->ratelimit != NULL)

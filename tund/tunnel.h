@@ -136,6 +136,8 @@ struct thread_ctx {
 	struct rx_job		 jobs[RX_JOBS];	/* data messages to open */
 	struct crypt_job	 crypt[RX_JOBS];	/* their decryption */
 	struct board		 board;	/* jobs on offer to other threads */
+	_Atomic uint64_t	 calls;	/* callbacks entered and left: odd
+					   while in one (peer reclamation) */
 	uint8_t			 buf[PKT_BUFLEN];	/* device reads */
 };
 
@@ -158,8 +160,9 @@ struct tunnel {
 	struct ratelimit	*ratelimit;
 	struct index_table	 indices;
 	struct allowedips	 allowed;	/* destination -> peer */
-	struct peer		**peer;
-	size_t			 npeers;
+	struct peer		**peer;		/* the control thread's */
+	size_t			 npeers, peer_cap;
+	struct peer		*dead;		/* removed, not yet freed */
 	struct tun		*tun;
 	int			 sock[TUNNEL_MAXTHREADS];
 	int			 nsocks;
@@ -190,6 +193,18 @@ void		 tunnel_free(struct tunnel *);
 /* Route the peer's AllowedIPs to it. */
 int		 tunnel_add_routes(struct tunnel *, struct peer *,
 		    const struct conf_peer *);
+/*
+ * Peers at run time, on the control thread.  A removed peer leaves every
+ * table at once and is freed once each worker has been out of its
+ * callbacks since (tunnel_reap(), on the timer tick): no worker holds a
+ * peer, or a keypair of it, across callbacks.
+ */
+struct peer	*tunnel_peer_add(struct tunnel *, const struct conf_peer *);
+void		 tunnel_peer_remove(struct tunnel *, struct peer *);
+void		 tunnel_reap(struct tunnel *);
+/* Mark a worker's entry into and exit from a callback. */
+void		 tunnel_enter(struct thread_ctx *);
+void		 tunnel_leave(struct thread_ctx *);
 
 /* Monotonic milliseconds, the clock of timers and cookies. */
 uint64_t	now_ms(void);

@@ -47,6 +47,7 @@ tun_readable(evutil_socket_t fd, short what, void *arg)
 	ssize_t			 n;
 	int			 i;
 
+	tunnel_enter(x);
 	for (i = 0; i < BATCH; i++) {
 		n = tun_read(x->tn->tun, x->id, vnet, x->buf, sizeof(x->buf));
 		if (n > 0)
@@ -61,6 +62,7 @@ tun_readable(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	send_flush(x);
+	tunnel_leave(x);
 }
 
 /* A received message: one datagram, or with GRO several of seg bytes. */
@@ -86,6 +88,7 @@ udp_readable(evutil_socket_t fd, short what, void *arg)
 	struct udp_msg		 m[UDP_BATCH];
 	int			 i, n, round;
 
+	tunnel_enter(x);
 	for (round = 0; round < BATCH / 8; round++) {
 		for (i = 0; i < x->rx_msgs; i++) {
 			m[i].buf = x->rx + (size_t)i * x->rx_slot;
@@ -106,12 +109,15 @@ udp_readable(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	send_flush(x);
+	tunnel_leave(x);
 }
 
 static void
 help_wanted(evutil_socket_t fd, short what, void *arg)
 {
+	tunnel_enter(arg);
 	parallel_help(arg);
+	tunnel_leave(arg);
 }
 
 /*

@@ -4,8 +4,10 @@
 # nothing.
 . "$(dirname "$0")/../lib.sh"
 T="control_socket_mode control_show control_dump control_set_peer
-control_set_refused control_garbage control_oversized control_stalled
-control_still_forwards control_socket_removed"
+control_remove_peer control_add_peer control_syncconf control_set_refused
+control_reload_removes control_reload_adds control_garbage
+control_oversized control_stalled control_still_forwards
+control_socket_removed"
 need_linux $T
 need_root $T
 command -v wg >/dev/null 2>&1 || skip_all "wg(8) not installed" $T
@@ -35,13 +37,34 @@ $WG set ${P}ta peer "$PUBB" allowed-ips $OB4/32,$OB6/128,198.19.50.0/24 \
 check control_set_peer sh -c "$WG show ${P}ta allowed-ips | grep -q 198.19.50.0/24 &&
     test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = 7"
 
-# A new peer takes a restart: refused, and nothing of the request applied.
-NEW=$("$TUND" genkey | "$TUND" pubkey)
-$WG set ${P}ta peer "$PUBB" persistent-keepalive 9 peer "$NEW" \
-    allowed-ips 198.19.60.0/24 2>"$W/err"
+# Peers come and go at run time.  The far end accepts at most 50
+# initiations a second from one peer, so a quick comeback may wait for the
+# retransmission: allow 10 s.
+$WG set ${P}ta peer "$PUBB" remove
+check control_remove_peer sh -c "! $WG show ${P}ta | grep -q '$PUBB' &&
+    ! ip netns exec $A ping -c 1 -W 1 $OB4"
+$WG set ${P}ta peer "$PUBB" allowed-ips $OB4/32,$OB6/128 endpoint $UB4:51820
+check control_add_peer wait_for 10 ip netns exec $A ping -c 1 -W 1 $OB4
+$WG showconf ${P}ta > "$W/sc.conf"
+check control_syncconf sh -c "$WG syncconf ${P}ta '$W/sc.conf' &&
+    $WG showconf ${P}ta | cmp -s - '$W/sc.conf' &&
+    ip netns exec $A ping -c 1 -W 2 $OB4"
+
+# A new port takes a restart: refused, nothing of the request applied.
+$WG set ${P}ta listen-port 51999 peer "$PUBB" persistent-keepalive 9 \
+    2>"$W/err"
 check control_set_refused sh -c "grep -q 'not supported' '$W/err' &&
-    ! $WG show ${P}ta | grep -q '$NEW' &&
-    test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = 7"
+    $WG show ${P}ta | grep -q 'listening port: 51820' &&
+    test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = off"
+
+# SIGHUP moves the peers to the file: without B, B goes; with it, it comes.
+sed '/^\[Peer\]/,$d' "$W/a.conf" > "$W/a0.conf"
+cp "$W/a.conf" "$W/a1.conf"; cp "$W/a0.conf" "$W/a.conf"
+kill -HUP $TA; sleep 0.5
+check control_reload_removes sh -c "! $WG show ${P}ta | grep -q '$PUBB'"
+cp "$W/a1.conf" "$W/a.conf"
+kill -HUP $TA
+check control_reload_adds wait_for 10 ip netns exec $A ping -c 1 -W 1 $OB4
 
 # Raw requests: an answer, or a closed connection; never a hang.
 raw() { # raw HOLD-SECONDS: stdin to the socket, print what comes back
