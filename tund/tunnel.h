@@ -132,6 +132,7 @@ struct thread_ctx {
 	int			 batching;	/* hold data until receive_flush() */
 	uint64_t		 icmp_window;	/* ms: start of 100 ms */
 	unsigned		 icmp_sent;	/* errors in that window */
+	uint64_t		 read_error_logged;	/* ms, the last time */
 	int			 njobs;
 	struct rx_job		 jobs[RX_JOBS];	/* data messages to open */
 	struct crypt_job	 crypt[RX_JOBS];	/* their decryption */

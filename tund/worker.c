@@ -39,6 +39,22 @@ struct workers {
 	struct worker	*w;
 };
 
+/*
+ * A read that failed for another reason than an empty queue: logged at
+ * most once a second, since an error that persists would come back on
+ * every callback.
+ */
+static void
+read_failed(struct thread_ctx *x, const char *what)
+{
+	uint64_t	now = now_ms();
+
+	if (now - x->read_error_logged < 1000)
+		return;
+	x->read_error_logged = now;
+	log_warn("worker %d: %s read", x->id, what);
+}
+
 static void
 tun_readable(evutil_socket_t fd, short what, void *arg)
 {
@@ -56,8 +72,7 @@ tun_readable(evutil_socket_t fd, short what, void *arg)
 			drop(x, DROP_MALFORMED);
 		else {
 			if (errno != EAGAIN && errno != EINTR)
-				log_warn("%s: read queue %d",
-				    x->tn->tun->name, x->id);
+				read_failed(x, "device");
 			break;
 		}
 	}
@@ -96,7 +111,7 @@ udp_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((n = udp_recv_batch(fd, m, x->rx_msgs)) == -1) {
 			if (errno != EAGAIN && errno != EINTR)
-				log_warn("UDP socket %d", x->id);
+				read_failed(x, "UDP socket");
 			break;
 		}
 		for (i = 0; i < n; i++) {
