@@ -25,10 +25,12 @@ SAN_thread =	-fsanitize=thread
 SAN_FLAGS =	${SAN_${SANITIZE}}
 
 OS !=		uname -s
-OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg.c tund/netcfg_linux.c
-OS_SRCS_FreeBSD = tund/tun_bsd.c tund/netcfg.c tund/netcfg_bsd.c
+BSD_SRCS =	tund/tun_bsd.c tund/netcfg.c tund/netcfg_bsd.c
+OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg.c tund/netcfg_linux.c \
+		tund/sandbox_linux.c
+OS_SRCS_FreeBSD = ${BSD_SRCS} tund/sandbox_none.c
 OS_SRCS_DragonFly = ${OS_SRCS_FreeBSD}
-OS_SRCS_OpenBSD = ${OS_SRCS_FreeBSD}
+OS_SRCS_OpenBSD = ${BSD_SRCS} tund/sandbox_openbsd.c
 OS_SRCS_NetBSD = ${OS_SRCS_FreeBSD}
 OS_SRCS =	${OS_SRCS_${OS}}
 
@@ -43,8 +45,9 @@ PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/offload.c tund/parallel.c tund/inet.c tund/loadpkt.c
 # Everything but main(), so unit tests can link the daemon.
 DAEMON_SRCS =	tund/genkey.c tund/hook.c tund/iface.c tund/report.c \
-		tund/control.c tund/uapi.c \
-		tund/pcapio.c \
+		tund/json.c tund/control.c tund/uapi.c tund/show.c \
+		tund/client.c tund/resolve.c \
+		tund/pcapio.c tund/priv.c tund/privdrop.c \
 		tund/tunnel.c tund/peer.c tund/handshake.c tund/send.c \
 		tund/receive.c tund/udp.c tund/worker.c tund/load.c \
 		tund/sender.c tund/sink.c ${PROTO_SRCS} ${CORE_SRCS} ${OS_SRCS}
@@ -58,7 +61,8 @@ UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
 		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive \
 		${T}/test_report ${T}/test_pcapio ${T}/test_loadpkt \
-		${T}/test_sink ${T}/test_uapi
+		${T}/test_sink ${T}/test_uapi ${T}/test_resolve \
+		${T}/test_json ${T}/test_show
 
 all: tund/tund
 
@@ -121,8 +125,11 @@ ${T}/test_offload: ${T}/test_offload.c tund/offload.c tund/inet.c \
     ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_offload.c ${T}/t.c tund/offload.c tund/inet.c \
 	    ${ALL_LDFLAGS}
-${T}/test_report: ${T}/test_report.c tund/report.c ${UNIT_DEPS}
-	${UNIT_CC} ${T}/test_report.c ${T}/t.c tund/report.c ${ALL_LDFLAGS}
+${T}/test_report: ${T}/test_report.c tund/report.c tund/json.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_report.c ${T}/t.c tund/report.c tund/json.c \
+	    ${ALL_LDFLAGS}
+${T}/test_json: ${T}/test_json.c tund/json.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_json.c ${T}/t.c tund/json.c ${ALL_LDFLAGS}
 ${T}/test_pcapio: ${T}/test_pcapio.c tund/pcapio.c tund/log.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_pcapio.c ${T}/t.c tund/pcapio.c tund/log.c \
 	    ${ALL_LDFLAGS} ${PKG_LIBS}
@@ -138,6 +145,12 @@ ${T}/test_receive: ${T}/test_receive.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	    ${ALL_LDFLAGS} ${PKG_LIBS}
 ${T}/test_sink: ${T}/test_sink.c ${DAEMON_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_sink.c ${T}/t.c ${DAEMON_SRCS} \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_show: ${T}/test_show.c ${DAEMON_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_show.c ${T}/t.c ${DAEMON_SRCS} \
+	    ${ALL_LDFLAGS} ${PKG_LIBS}
+${T}/test_resolve: ${T}/test_resolve.c ${DAEMON_SRCS} ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_resolve.c ${T}/t.c ${DAEMON_SRCS} \
 	    ${ALL_LDFLAGS} ${PKG_LIBS}
 
 # The two commands of README's quick start.  Each installs what it needs

@@ -64,7 +64,8 @@ enum kw {
 	KW_PRIVATE_KEY, KW_LISTEN_PORT, KW_ADDRESS, KW_MTU, KW_DNS, KW_TABLE,
 	KW_FWMARK, KW_PRE_UP, KW_POST_UP, KW_PRE_DOWN, KW_POST_DOWN,
 	KW_SAVE_CONFIG, KW_DEVICE, KW_THREADS, KW_CAPTURE, KW_CAPTURE_LIMIT,
-	KW_CAPTURE_FILES,
+	KW_CAPTURE_FILES, KW_USER, KW_CHROOT, KW_CONTROL_SOCKET,
+	KW_CONTROL_GROUP,
 	KW_PUBLIC_KEY, KW_PRESHARED_KEY, KW_ALLOWED_IPS, KW_ENDPOINT,
 	KW_KEEPALIVE,
 	KW_LOAD_THREADS, KW_METHOD, KW_DESTINATION, KW_SIZE, KW_RATE,
@@ -115,7 +116,8 @@ static setter	set_private_key, set_listen_port, set_address, set_mtu,
 		set_endpoint, set_keepalive, set_path, set_capture_limit,
 		set_capture_files, set_load_threads, set_method,
 		set_destination, set_size, set_rate, set_duration, set_count,
-		set_flows, set_timing, set_loops;
+		set_flows, set_timing, set_loops, set_user, set_abspath,
+		set_group;
 
 #define I		SEC_INTERFACE
 #define P		SEC_PEER
@@ -140,6 +142,11 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_CAPTURE] = { "Capture", I, 0, set_path, S(capture) },
 	[KW_CAPTURE_LIMIT] = { "CaptureLimit", I, 0, set_capture_limit, 0 },
 	[KW_CAPTURE_FILES] = { "CaptureFiles", I, 0, set_capture_files, 0 },
+	[KW_USER] = { "User", I, 0, set_user, 0 },
+	[KW_CHROOT] = { "Chroot", I, 0, set_abspath, S(chroot) },
+	[KW_CONTROL_SOCKET] = { "ControlSocket", I, 0, set_abspath,
+	    S(control_socket) },
+	[KW_CONTROL_GROUP] = { "ControlGroup", I, 0, set_group, 0 },
 	[KW_PUBLIC_KEY] = { "PublicKey", P, 0, set_public_key, 0 },
 	[KW_PRESHARED_KEY] = { "PresharedKey", P, 0, set_preshared_key, 0 },
 	[KW_ALLOWED_IPS] = { "AllowedIPs", P, REPEAT | LIST, set_allowed_ip,
@@ -210,8 +217,8 @@ errs_push(struct conf_errors *errs, char *msg)
 	errs->msg = v;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-errs_add(struct conf_errors *errs, const char *fmt, ...)
+void
+conf_error(struct conf_errors *errs, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -653,6 +660,47 @@ set_path(struct parser *p, const struct keyword *kw, char *v)
 	free(*s);
 	if ((*s = strdup(v)) == NULL)
 		p->nomem = 1;
+}
+
+/* A user or group name as useradd(8) and adduser(8) accept them. */
+static int
+account_name(struct parser *p, const struct keyword *kw, char *v,
+    char out[CONF_USER_MAX], const char *what)
+{
+	size_t	i, n = strlen(v);
+	int	ok;
+
+	ok = n > 0 && n < CONF_USER_MAX && v[0] != '-';
+	for (i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)v[i]) || strchr("_.-", v[i]) != NULL;
+	if (!ok) {
+		bad(p, kw, v, what);
+		return -1;
+	}
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+static void
+set_user(struct parser *p, const struct keyword *kw, char *v)
+{
+	account_name(p, kw, v, p->conf->user, "not a user name");
+}
+
+static void
+set_group(struct parser *p, const struct keyword *kw, char *v)
+{
+	account_name(p, kw, v, p->conf->control_group, "not a group name");
+}
+
+static void
+set_abspath(struct parser *p, const struct keyword *kw, char *v)
+{
+	if (v[0] != '/') {
+		bad(p, kw, v, "not an absolute path");
+		return;
+	}
+	set_path(p, kw, v);
 }
 
 /* Digits with an optional k, M or G (10^3, 10^6, 10^9) after them. */
@@ -1101,7 +1149,7 @@ parse(const char *name, const char *text, size_t len,
 	if ((c = p.conf = calloc(1, sizeof(*c))) == NULL ||
 	    (c->path = strdup(name)) == NULL) {
 		free(c);
-		errs_add(errs, "%s: out of memory", name);
+		conf_error(errs, "%s: out of memory", name);
 		return NULL;
 	}
 	c->mtu = CONF_MTU_DEFAULT;
@@ -1114,7 +1162,7 @@ parse(const char *name, const char *text, size_t len,
 	flush_errors(&p, errs);
 	free(p.pubkey_line);
 	if (p.nomem)
-		errs_add(errs, "%s: out of memory", name);
+		conf_error(errs, "%s: out of memory", name);
 	if (secret != NULL)
 		*secret = p.secret;
 	if (p.nerr != 0 || p.nomem) {
@@ -1204,7 +1252,7 @@ conf_set_load(struct conf *c, char *const *args, size_t n,
 		check_load(&p);
 	flush_errors(&p, errs);
 	if (p.nomem)
-		errs_add(errs, "%s: out of memory", c->path);
+		conf_error(errs, "%s: out of memory", c->path);
 	return p.nerr != 0 || p.nomem ? -1 : 0;
 }
 
@@ -1228,7 +1276,8 @@ read_all(int fd, char *buf, size_t len)
 }
 
 struct conf *
-conf_load(const char *path, struct conf_errors *errs)
+conf_read(const char *path, char **text, size_t *textlen,
+    struct conf_errors *errs)
 {
 	struct conf	*c = NULL;
 	struct stat	 st;
@@ -1237,42 +1286,57 @@ conf_load(const char *path, struct conf_errors *errs)
 	int		 fd, secret;
 
 	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
-		errs_add(errs, "%s: out of memory", path);
+		conf_error(errs, "%s: out of memory", path);
 		return NULL;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1 ||
 	    (len = read_all(fd, buf, CONF_FILE_MAX + 1)) == -1) {
-		errs_add(errs, "%s: %s", path, strerror(errno));
+		conf_error(errs, "%s: %s", path, strerror(errno));
 		len = 0;
 		goto out;
 	}
 	if (len > CONF_FILE_MAX) {
-		errs_add(errs, "%s: larger than %d bytes", path, CONF_FILE_MAX);
+		conf_error(errs, "%s: larger than %d bytes", path, CONF_FILE_MAX);
 		goto out;
 	}
 	c = parse(path, buf, (size_t)len, errs, &secret);
 	if (secret && (st.st_mode & 077) != 0) {
-		errs_add(errs, "%s: holds a private key but is readable by "
+		conf_error(errs, "%s: holds a private key but is readable by "
 		    "group or others; run: chmod 600 %s", path, path);
 		conf_free(c);
 		c = NULL;
 	}
-	if (c != NULL && conf_resolve(c, errs) == -1) {
-		conf_free(c);
-		c = NULL;
+	if (c != NULL && text != NULL) {
+		*text = buf;
+		*textlen = (size_t)len;
+		buf = NULL;
 	}
  out:
 	if (fd != -1)
 		close(fd);
 	/* The text held the private key. */
-	crypto_wipe(buf, (size_t)len);
+	if (buf != NULL)
+		crypto_wipe(buf, (size_t)len);
 	free(buf);
 	return c;
 }
 
-static int
-resolve(struct conf_peer *pr, const char **why)
+struct conf *
+conf_load(const char *path, struct conf_errors *errs)
+{
+	struct conf	*c;
+
+	if ((c = conf_read(path, NULL, NULL, errs)) != NULL &&
+	    conf_resolve(c, errs) == -1) {
+		conf_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int
+conf_resolve_peer(struct conf_peer *pr, const char **why)
 {
 	struct addrinfo	 hints, *res;
 	char		 port[8];
@@ -1305,9 +1369,10 @@ conf_resolve(struct conf *c, struct conf_errors *errs)
 
 	for (i = 0; i < c->n_peers; i++) {
 		pr = &c->peers[i];
-		if (pr->endpoint_host == NULL || resolve(pr, &why) == 0)
+		if (pr->endpoint_host == NULL ||
+		    conf_resolve_peer(pr, &why) == 0)
 			continue;
-		errs_add(errs, "%s:%d: cannot resolve %s: %s", c->path,
+		conf_error(errs, "%s:%d: cannot resolve %s: %s", c->path,
 		    pr->endpoint_line, pr->endpoint_host, why);
 		rv = -1;
 	}
@@ -1324,6 +1389,32 @@ strings_free(struct conf_strings *s)
 	free(s->v);
 }
 
+int
+conf_set_capture(struct conf *c, const char *path, struct conf_errors *errs)
+{
+	char	*dup;
+
+	if (*path == '\0' || (dup = strdup(path)) == NULL) {
+		conf_error(errs, "-w: %s", *path == '\0' ?
+		    "expected a file name" : strerror(errno));
+		return -1;
+	}
+	free(c->capture);
+	c->capture = dup;
+	return 0;
+}
+
+void
+conf_wipe_keys(struct conf *c)
+{
+	size_t	i;
+
+	crypto_wipe(c->private_key, sizeof(c->private_key));
+	for (i = 0; i < c->n_peers; i++)
+		crypto_wipe(c->peers[i].preshared_key,
+		    sizeof(c->peers[i].preshared_key));
+}
+
 void
 conf_free(struct conf *c)
 {
@@ -1331,10 +1422,8 @@ conf_free(struct conf *c)
 
 	if (c == NULL)
 		return;
-	crypto_wipe(c->private_key, sizeof(c->private_key));
+	conf_wipe_keys(c);
 	for (i = 0; i < c->n_peers; i++) {
-		crypto_wipe(c->peers[i].preshared_key,
-		    sizeof(c->peers[i].preshared_key));
 		free(c->peers[i].allowed_ips);
 		free(c->peers[i].endpoint_host);
 	}
@@ -1346,6 +1435,8 @@ conf_free(struct conf *c)
 	strings_free(&c->post_down);
 	strings_free(&c->dns);
 	free(c->capture);
+	free(c->chroot);
+	free(c->control_socket);
 	free(c->load.replay);
 	free(c->load.report);
 	free(c->load.plot);

@@ -21,6 +21,7 @@
 #define CONF_MTU_MIN		576
 #define CONF_MTU_MAX		9000
 #define CONF_DEVICE_MAX		32
+#define CONF_USER_MAX		32
 
 enum conf_table {
 	CONF_TABLE_AUTO = -1,	/* routes for AllowedIPs in the main table */
@@ -94,6 +95,10 @@ struct conf {
 	char		*capture;		/* pcap file, or NULL */
 	uint64_t	 capture_limit;		/* bytes a file; 0: none */
 	unsigned	 capture_files;		/* rotated files kept */
+	char		 user[CONF_USER_MAX];	/* "": the default */
+	char		*chroot;		/* directory, or NULL */
+	char		*control_socket;	/* path; NULL: the default */
+	char		 control_group[CONF_USER_MAX];	/* "": none */
 	struct conf_peer *peers;
 	size_t		 n_peers;
 	struct conf_load load;
@@ -117,6 +122,12 @@ struct conf	*conf_parse(const char *name, const char *text, size_t len,
  */
 struct conf	*conf_load(const char *path, struct conf_errors *errs);
 /*
+ * conf_load() without resolving endpoints.  With text non-NULL, the file's
+ * bytes too (*textlen of them, which the caller wipes and frees).
+ */
+struct conf	*conf_read(const char *path, char **text, size_t *textlen,
+		    struct conf_errors *errs);
+/*
  * Apply n "key=value" settings of the [Load] section from the command line
  * (tund -L) over the configuration's, then check the section as a whole
  * (a Destination, a Size that fits); with neither a [Load] section nor
@@ -126,11 +137,25 @@ struct conf	*conf_load(const char *path, struct conf_errors *errs);
  */
 int		 conf_set_load(struct conf *, char *const *args, size_t n,
 		    struct conf_errors *errs);
+/* Capture to path, over the file's Capture (tund -w): 0, or -1 in errs. */
+int		 conf_set_capture(struct conf *, const char *path,
+		    struct conf_errors *errs);
 /* Resolve every peer's endpoint host; errors are "file:line: message". */
 int		 conf_resolve(struct conf *, struct conf_errors *errs);
+/*
+ * Resolve one peer's endpoint_host and endpoint_port into its endpoint
+ * (the first address getaddrinfo(3) gives); 0, or -1 with why set.
+ * Safe to call from any thread.
+ */
+int		 conf_resolve_peer(struct conf_peer *, const char **why);
+/* Wipe the private and preshared keys, for a process that needs none. */
+void		 conf_wipe_keys(struct conf *);
 /* Free a configuration, wiping its secrets first.  NULL is fine. */
 void		 conf_free(struct conf *);
 void		 conf_errors_clear(struct conf_errors *);
+/* Append a message to errs (dropped if memory runs out). */
+void		 conf_error(struct conf_errors *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /* Whether two peers' configurations are the same (for reload). */
 int		 conf_peer_equal(const struct conf_peer *, const struct conf_peer *);

@@ -2,10 +2,13 @@
  * The control socket.
  *
  * A client sends a "get=1" or "set=1" request (uapi.c parses it) and
- * reads the reply; then the connection is closed, as wg(8) expects.  Everything is non-blocking on the main loop: a client
- * may send at most UAPI_REQUEST_MAX bytes, at most CONTROL_CLIENTS are
- * served at once, and one that stalls for CONTROL_TIMEOUT seconds, reading
- * or writing, is dropped, so no client can hold the daemon up.
+ * reads the reply; then the connection is closed, as wg(8) expects.  tund
+ * show and tund reload send tund's own requests the same way: a view of
+ * the daemon gathered here and rendered by show.c, and a reload through
+ * the daemon's callback.  Everything is non-blocking on the main loop: a
+ * client may send at most UAPI_REQUEST_MAX bytes, at most CONTROL_CLIENTS
+ * are served at once, and one that stalls for CONTROL_TIMEOUT seconds,
+ * reading or writing, is dropped, so no client can hold the daemon up.
  *
  * A set request is checked whole before any of it is applied.  It may add,
  * remove and change peers (endpoint, keepalive, preshared key, allowed
@@ -16,18 +19,26 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <net/if.h>
+
 #include <event2/event.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "control.h"
 #include "crypto.h"
+#include "load.h"
 #include "log.h"
 #include "peer.h"
+#include "show.h"
+#include "sink.h"
 #include "uapi.h"
 #include "udp.h"
 
@@ -47,9 +58,13 @@ struct client {
 struct control {
 	struct tunnel		*tn;
 	struct event_base	*base;
+	struct load *const	*load;		/* the daemon's, or NULL */
+	control_reload_cb	 reload;
+	void			*reload_arg;
 	int			 fd;
 	struct event		*ev;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char			 ifname[IF_NAMESIZE];
 	struct client		*client[CONTROL_CLIENTS];
 };
 
@@ -85,9 +100,10 @@ client_wait(struct client *c)
 	event_add(c->ev, &tv);
 }
 
-/* One peer as wg(8) shows it. */
+/* One peer as wg(8) shows it; its preshared key only if secrets. */
 static int
-snapshot_peer(struct tunnel *tn, struct peer *p, struct uapi_peer *u)
+snapshot_peer(struct tunnel *tn, struct peer *p, struct uapi_peer *u,
+    int secrets)
 {
 	struct prefix	*ips;
 	size_t		 n;
@@ -101,7 +117,8 @@ snapshot_peer(struct tunnel *tn, struct peer *p, struct uapi_peer *u)
 	u->allowed_ips = ips;
 	memcpy(u->public_key, p->noise.pub, KEY_LEN);
 	pthread_mutex_lock(&p->lock);
-	memcpy(u->preshared_key, p->noise.psk, KEY_LEN);
+	if (secrets)
+		memcpy(u->preshared_key, p->noise.psk, KEY_LEN);
 	u->endpoint = p->endpoint;
 	u->last_handshake = p->last_handshake;
 	u->persistent_keepalive = (uint16_t)p->timers.interval;
@@ -126,30 +143,157 @@ snapshot_free(struct uapi_device *d)
 	}
 }
 
+/*
+ * The interface and its peers as wg(8) shows them, with the private and
+ * preshared keys only if secrets; 0, or -1 (out of memory) with what was
+ * taken left for snapshot_free().
+ */
+static int
+snapshot(struct tunnel *tn, struct uapi_device *d, int secrets)
+{
+	struct uapi_peer	*peers;
+	size_t			 i;
+
+	memset(d, 0, sizeof(*d));
+	if ((peers = calloc(tn->npeers + 1, sizeof(*peers))) == NULL)
+		return -1;
+	d->peers = peers;
+	if (secrets)
+		memcpy(d->private_key, tn->local.priv, KEY_LEN);
+	d->listen_port = tn->port;
+	d->fwmark = tn->fwmark;
+	for (i = 0; i < tn->npeers; i++, d->n_peers++)
+		if (snapshot_peer(tn, tn->peer[i], &peers[i], secrets) == -1)
+			return -1;
+	return 0;
+}
+
 /* The get reply, allocated; NULL when out of memory. */
 static char *
 reply_get(struct tunnel *tn, size_t *len)
 {
 	struct uapi_device	 d;
-	struct uapi_peer	*peers;
 	char			*out = NULL;
-	size_t			 i;
 
-	memset(&d, 0, sizeof(d));
-	if ((peers = calloc(tn->npeers + 1, sizeof(*peers))) == NULL)
+	if (snapshot(tn, &d, 1) == 0) {
+		*len = uapi_format_get(NULL, 0, &d);
+		if ((out = malloc(*len + 1)) != NULL)
+			uapi_format_get(out, *len + 1, &d);
+	}
+	snapshot_free(&d);
+	return out;
+}
+
+/*
+ * The kernel's counters of the interface.  Those that cannot be read (no
+ * sysfs: the BSDs, a chroot) stay unknown and are shown as such.
+ */
+static void
+device_counters(const char *ifname, struct show_view *v)
+{
+	unsigned long long	 n;
+	char			 path[PATH_MAX];
+	FILE			*f;
+	int			 d;
+
+	for (d = 0; d < SHOW_NDEV; d++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		    ifname, show_dev_name(d));
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		if (fscanf(f, "%llu", &n) == 1) {
+			v->dev[d] = n;
+			v->dev_read |= 1u << d;
+		}
+		fclose(f);
+	}
+}
+
+/* Every thread's counters, the main thread's first; NULL: no memory. */
+static struct show_thread *
+thread_counters(struct tunnel *tn, size_t *n)
+{
+	struct show_thread	*th;
+	int			 w;
+
+	if ((th = calloc((size_t)tn->nworkers + 1, sizeof(*th))) == NULL)
 		return NULL;
-	d.peers = peers;
-	memcpy(d.private_key, tn->local.priv, KEY_LEN);
-	d.listen_port = tn->port;
-	d.fwmark = tn->fwmark;
-	for (i = 0; i < tn->npeers; i++, d.n_peers++)
-		if (snapshot_peer(tn, tn->peer[i], &peers[i]) == -1)
-			goto out;
-	*len = uapi_format_get(NULL, 0, &d);
-	if ((out = malloc(*len + 1)) != NULL)
-		uapi_format_get(out, *len + 1, &d);
+	*n = 0;
+	if (tn->ctl != NULL) {
+		th[*n].worker = -1;
+		thread_stats(tn->ctl, &th[(*n)++].s);
+	}
+	for (w = 0; w < tn->nworkers; w++) {
+		th[*n].worker = w;
+		thread_stats(tn->worker[w], &th[(*n)++].s);
+	}
+	return th;
+}
+
+/* The tund-show reply, allocated; NULL when out of memory. */
+static char *
+reply_show(struct control *ctl, int json, size_t *len)
+{
+	struct tunnel		*tn = ctl->tn;
+	struct show_view	 v;
+	struct show_thread	*th;
+	struct uapi_device	 d;
+	struct load_status	 ls;
+	char			 end[32], *out = NULL;
+	FILE			*fp;
+	int			 rv = -1;
+
+	memset(&v, 0, sizeof(v));
+	if ((th = thread_counters(tn, &v.nthreads)) == NULL)
+		return NULL;
+	if (snapshot(tn, &d, 0) == -1)
+		goto out;
+	v.ifname = ctl->ifname;
+	memcpy(v.public_key, tn->local.pub, KEY_LEN);
+	v.listen_port = d.listen_port;
+	v.fwmark = d.fwmark;
+	v.thread = th;
+	v.peer = d.peers;
+	v.npeers = d.n_peers;
+	v.now = time(NULL);
+	device_counters(ctl->ifname, &v);
+	if (tn->sink != NULL)
+		sink_status(tn->sink, &v.sink);
+	if (ctl->load != NULL && *ctl->load != NULL) {
+		load_status(*ctl->load, &ls);
+		v.load = &ls;
+	}
+	if ((fp = open_memstream(&out, len)) == NULL)
+		goto out;
+	uapi_format_errno(end, sizeof(end), 0);
+	rv = (json ? show_json(fp, &v) : show_text(fp, &v)) == -1 ||
+	    fputs(end, fp) == EOF ? -1 : 0;
+	if (fclose(fp) == EOF)
+		rv = -1;
  out:
 	snapshot_free(&d);
+	free(th);
+	if (rv == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The tund-reload reply: the outcome and the errors, allocated. */
+static char *
+reply_reload(struct control *ctl, size_t *len)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			*out;
+	int			 error = EOPNOTSUPP;
+
+	if (ctl->reload != NULL)
+		error = ctl->reload(ctl->reload_arg, &errs) == 0 ? 0 : EINVAL;
+	*len = uapi_format_reload(NULL, 0, errs.msg, errs.n, error);
+	if ((out = malloc(*len + 1)) != NULL)
+		uapi_format_reload(out, *len + 1, errs.msg, errs.n, error);
+	conf_errors_clear(&errs);
 	return out;
 }
 
@@ -204,7 +348,6 @@ static void
 apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
 {
 	struct peer	*p = peer_by_key(tn, op->public_key);
-	size_t		 i;
 
 	if (op->flags & UAPI_PEER_REMOVE) {
 		if (p != NULL) {
@@ -217,14 +360,15 @@ apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
 	    (p = add_peer(tn, op)) == NULL))
 		return;
 	if (op->flags & UAPI_PEER_REPLACE_ALLOWEDIPS)
-		allowedips_remove_peer(&tn->allowed, p);
-	for (i = 0; i < op->n_allowed_ips; i++)
-		if (allowedips_insert(&tn->allowed, &op->allowed_ips[i], p) ==
-		    -1)
-			log_warn("peer %s: allowed IP", p->name);
+		tunnel_set_routes(tn, p, op->allowed_ips, op->n_allowed_ips);
+	else
+		tunnel_add_routes(tn, p, op->allowed_ips, op->n_allowed_ips);
 	pthread_mutex_lock(&p->lock);
-	if (op->flags & UAPI_PEER_HAS_ENDPOINT)
+	if (op->flags & UAPI_PEER_HAS_ENDPOINT) {
 		p->endpoint = op->endpoint;
+		/* An address, from wg(8): no name to look up again. */
+		resolve_name_set(&p->endpoint_name, NULL, 0, 0);
+	}
 	if (op->flags & UAPI_PEER_HAS_PSK)	/* all zero: none */
 		memcpy(p->noise.psk, op->preshared_key, KEY_LEN);
 	if (op->flags & UAPI_PEER_HAS_KEEPALIVE)
@@ -262,11 +406,24 @@ respond(struct client *c, enum uapi_status st)
 	int			 error = c->parser.error;
 
 	c->out = NULL;
-	if (st == UAPI_DONE && r->op == UAPI_GET) {
-		c->out = reply_get(c->ctl->tn, &c->outlen);
-		error = c->out == NULL ? ENOMEM : 0;
-	} else if (st == UAPI_DONE)
-		error = apply_set(c->ctl->tn, r);
+	if (st == UAPI_DONE) {
+		switch (r->op) {
+		case UAPI_GET:
+			c->out = reply_get(c->ctl->tn, &c->outlen);
+			break;
+		case UAPI_SHOW:
+			c->out = reply_show(c->ctl, r->json, &c->outlen);
+			break;
+		case UAPI_RELOAD:
+			c->out = reply_reload(c->ctl, &c->outlen);
+			break;
+		case UAPI_SET:
+			error = apply_set(c->ctl->tn, r);
+			break;
+		}
+		if (r->op != UAPI_SET && c->out == NULL)
+			error = ENOMEM;
+	}
 	if (c->out == NULL) {
 		c->outlen = uapi_format_errno(err, sizeof(err), error);
 		if ((c->out = strdup(err)) == NULL) {
@@ -359,8 +516,19 @@ accept_client(evutil_socket_t fd, short what, void *arg)
 	client_wait(c);
 }
 
+int
+control_group(const char *name, gid_t *gid)
+{
+	struct group	*gr;
+
+	if ((gr = getgrnam(name)) == NULL)
+		return -1;
+	*gid = gr->gr_gid;
+	return 0;
+}
+
 static int
-listen_unix(struct control *ctl)
+listen_unix(struct control *ctl, gid_t group)
 {
 	struct sockaddr_un	sun;
 	mode_t			old;
@@ -380,15 +548,18 @@ listen_unix(struct control *ctl)
 	}
 	umask(old);
 	/* wg(8) needs only read and write; umask left execute on. */
-	if (chmod(ctl->path, 0600) == -1)
+	if (group != (gid_t)-1 ? chown(ctl->path, (uid_t)-1, group) == -1 ||
+	    chmod(ctl->path, 0660) == -1 : chmod(ctl->path, 0600) == -1)
 		return -1;
 	return listen(ctl->fd, CONTROL_CLIENTS);
 }
 
 struct control *
-control_open(struct tunnel *tn, const char *ifname, struct event_base *base)
+control_open(struct tunnel *tn, const char *ifname, struct event_base *base,
+    const struct control_opts *o)
 {
 	struct control	*ctl;
+	int		 n;
 
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
 		log_warn("control");
@@ -396,15 +567,25 @@ control_open(struct tunnel *tn, const char *ifname, struct event_base *base)
 	}
 	ctl->tn = tn;
 	ctl->base = base;
+	ctl->load = o->load;
+	ctl->reload = o->reload;
+	ctl->reload_arg = o->reload_arg;
 	ctl->fd = -1;
-	if ((size_t)snprintf(ctl->path, sizeof(ctl->path), "%s/%s.sock",
-	    CONTROL_DIR, ifname) >= sizeof(ctl->path)) {
+	n = o->path != NULL ?
+	    snprintf(ctl->path, sizeof(ctl->path), "%s", o->path) :
+	    snprintf(ctl->path, sizeof(ctl->path), "%s/%s.sock", CONTROL_DIR,
+	    ifname);
+	if ((size_t)snprintf(ctl->ifname, sizeof(ctl->ifname), "%s",
+	    ifname) >= sizeof(ctl->ifname) ||
+	    n < 0 || (size_t)n >= sizeof(ctl->path)) {
 		log_warnx("%s: control socket path too long", ifname);
 		free(ctl);
 		return NULL;
 	}
-	if ((mkdir(CONTROL_DIR, 0755) == -1 && errno != EEXIST) ||
-	    listen_unix(ctl) == -1 ||
+	/* Only the default's directory is ours to make. */
+	if ((o->path == NULL && mkdir(CONTROL_DIR, 0755) == -1 &&
+	    errno != EEXIST) ||
+	    listen_unix(ctl, o->group) == -1 ||
 	    (ctl->ev = event_new(base, ctl->fd, EV_READ | EV_PERSIST,
 	    accept_client, ctl)) == NULL || event_add(ctl->ev, NULL) == -1) {
 		log_warn("control socket %s", ctl->path);
@@ -432,4 +613,10 @@ control_close(struct control *ctl)
 		unlink(ctl->path);
 	}
 	free(ctl);
+}
+
+const char *
+control_path(const struct control *ctl)
+{
+	return ctl->path;
 }

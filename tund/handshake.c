@@ -4,8 +4,8 @@
  * Workers queue handshake messages; this thread checks their macs, under
  * load asks for cookies and rate limits sources, runs the Noise handshake
  * and installs the keys.  A tick every HANDSHAKE_TICK_MS runs each peer's
- * timer rules; a kick from the data path (a peer wants a handshake) runs
- * the same pass at once.
+ * timer rules and takes the endpoint lookups' answers (resolve.c); a kick
+ * from the data path (a peer wants a handshake) runs the same pass at once.
  */
 #include <event2/event.h>
 
@@ -18,6 +18,7 @@
 #include "log.h"
 #include "peer.h"
 #include "ratelimit.h"
+#include "resolve.h"
 #include "send.h"
 #include "udp.h"
 
@@ -71,6 +72,8 @@ initiate(struct thread_ctx *x, struct peer *p)
 		timers_any_authenticated_packet_sent(&p->timers);
 		timers_handshake_initiated(&p->timers, now);
 		p->last_initiation = now;
+		if (p->unanswered_since == 0)
+			p->unanswered_since = now;
 		to = p->endpoint;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -357,6 +360,7 @@ tick(evutil_socket_t fd, short what, void *arg)
 
 	for (i = 0; i < tn->npeers; i++)
 		run_timers(tn->ctl, tn->peer[i], now);
+	resolve_tick(tn, now);
 	tunnel_reap(tn);
 	if (now - tn->last_gc >= 1000) {
 		ratelimit_gc(tn->ratelimit, now);

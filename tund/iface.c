@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "conf.h"
+#include "hook.h"
 #include "iface.h"
 #include "log.h"
 #include "netcfg.h"
@@ -162,4 +163,11 @@ iface_update(struct netcfg *nc, const struct conf *old, const struct conf *new)
 	del_routes(nc, old, new);
 	del_addresses(nc, old, new);
 	return 0;
+}
+
+void
+iface_down(struct netcfg *nc, const struct conf *c, const char *ifname)
+{
+	hook_run("PreDown", &c->pre_down, ifname);
+	netcfg_close(nc);
 }

@@ -21,5 +21,8 @@ struct netcfg	*iface_setup(const char *ifname, const struct conf *c);
  */
 int		 iface_update(struct netcfg *, const struct conf *old,
 		    const struct conf *new);
+/* The way down: the PreDown commands, then all of it taken away. */
+void		 iface_down(struct netcfg *, const struct conf *,
+		    const char *ifname);
 
 #endif

@@ -53,6 +53,12 @@ struct load {
 	FILE			*out;		/* table and progress line */
 	struct load_run		 runs[LOAD_SWEEP_MAX];
 	size_t			 nruns;
+	/* For load_status(), from the main thread: */
+	pthread_mutex_t		 live_lock;
+	struct sender		**live;		/* the senders now sending */
+	unsigned		 nlive;
+	uint64_t		 live_start;	/* sink_clock() */
+	size_t			 done;		/* runs that have sent */
 };
 
 static void
@@ -255,6 +261,18 @@ add_result(struct load_thread_result *to, const struct load_thread_result *r)
 			sender_tally(to, r->err[i], r->err_count[i]);
 }
 
+/* The run's senders for load_status(); NULL once they are done. */
+static void
+set_live(struct load *l, struct sender **s, unsigned n, uint64_t start)
+{
+	pthread_mutex_lock(&l->live_lock);
+	l->live = s;
+	l->nlive = n;
+	l->live_start = start;
+	l->done = l->nruns + (s == NULL);
+	pthread_mutex_unlock(&l->live_lock);
+}
+
 /*
  * Start n senders of the run and watch them; then join whatever was made
  * and sum what they did.  Returns 0 when all of them ran.
@@ -277,7 +295,9 @@ send_all(struct load *l, struct sender_run *r, struct load_run *run)
 			started++;
 	if (started < r->threads)
 		atomic_store(&l->stop, 1);
+	set_live(l, s, made, start);
 	watch(l, s, made, start, drops);
+	set_live(l, NULL, 0, 0);
 	for (i = 0; i < made; i++) {
 		sender_join(s[i], &run->thread[i], &end);
 		add_result(&run->total, &run->thread[i]);
@@ -396,6 +416,7 @@ load_start(struct tunnel *tn, const struct conf *c, struct event_base *base)
 	}
 	l->tn = tn;
 	l->cl = &c->load;
+	pthread_mutex_init(&l->live_lock, NULL);
 	/* With JSON on stdout, the table goes to stderr. */
 	l->out = c->load.report != NULL && strcmp(c->load.report, "json") == 0 ?
 	    stderr : stdout;
@@ -436,6 +457,29 @@ load_stop(struct load *l)
 	for (i = 0; i < l->nruns; i++)
 		free(l->runs[i].thread);
 	event_free(l->done_ev);
+	pthread_mutex_destroy(&l->live_lock);
 	free(l);
 	return rv;
+}
+
+void
+load_status(struct load *l, struct load_status *st)
+{
+	uint64_t	pkts, bytes;
+	unsigned	i;
+
+	memset(st, 0, sizeof(*st));
+	st->runs = l->cl->n_threads;
+	pthread_mutex_lock(&l->live_lock);
+	st->done = l->done;
+	if (l->live != NULL) {
+		st->running = 1;
+		st->threads = l->nlive;
+		st->elapsed = (double)(sink_clock() - l->live_start) / 1e9;
+		for (i = 0; i < l->nlive; i++) {
+			sender_progress(l->live[i], &pkts, &bytes);
+			st->sent += pkts;
+		}
+	}
+	pthread_mutex_unlock(&l->live_lock);
 }

@@ -73,4 +73,17 @@ struct load	*load_start(struct tunnel *, const struct conf *,
  */
 int		 load_stop(struct load *);
 
+/* Where the sweep is, for tund show. */
+struct load_status {
+	size_t		runs;		/* of the sweep */
+	size_t		done;		/* runs whose senders have finished */
+	int		running;	/* a run's senders are sending: */
+	unsigned	threads;	/* how many */
+	double		elapsed;	/* seconds since they started */
+	uint64_t	sent;		/* packets the kernel took from them */
+};
+
+/* From any thread while the load runs. */
+void		 load_status(struct load *, struct load_status *);
+
 #endif

@@ -24,6 +24,16 @@ log_init(int fg, int v)
 	tzset();
 }
 
+/* After the descriptors were closed under it (a new process). */
+void
+log_reopen(void)
+{
+	if (!foreground) {
+		closelog();
+		openlog("tund", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	}
+}
+
 void
 log_setverbose(int v)
 {

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 void	log_init(int foreground, int verbose);
+void	log_reopen(void);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

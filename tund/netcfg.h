@@ -19,6 +19,10 @@ struct netcfg;
 struct netcfg	*netcfg_open(const char *ifname);
 /* Undo everything this netcfg added, then free it.  NULL is fine. */
 void		 netcfg_close(struct netcfg *);
+/* Free it, undoing nothing: another process took it over.  NULL is fine. */
+void		 netcfg_forget(struct netcfg *);
+/* The descriptor it keeps open, or -1. */
+int		 netcfg_fd(const struct netcfg *);
 
 int	netcfg_set_mtu(struct netcfg *, unsigned mtu);
 int	netcfg_set_up(struct netcfg *, int up);

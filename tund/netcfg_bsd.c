@@ -378,6 +378,22 @@ netcfg_journal(struct netcfg *nc)
 }
 
 void
+netcfg_forget(struct netcfg *nc)
+{
+	if (nc == NULL)
+		return;
+	journal_free(&nc->journal);
+	free(nc);
+}
+
+/* Every change opens its own socket. */
+int
+netcfg_fd(const struct netcfg *nc)
+{
+	return -1;
+}
+
+void
 netcfg_close(struct netcfg *nc)
 {
 	if (nc == NULL)

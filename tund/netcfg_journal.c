@@ -164,7 +164,13 @@ journal_undo(struct journal *j)
 {
 	while (j->n > 0)
 		remove_one(j, &j->entries[--j->n]);
+	journal_free(j);
+}
+
+void
+journal_free(struct journal *j)
+{
 	free(j->entries);
 	j->entries = NULL;
-	j->cap = 0;
+	j->n = j->cap = 0;
 }

@@ -52,5 +52,7 @@ int	journal_del(struct journal *, enum journal_kind,
 	    const struct prefix *, int table);
 /* Remove everything, newest first, logging what fails; then free. */
 void	journal_undo(struct journal *);
+/* Forget every entry, removing nothing. */
+void	journal_free(struct journal *);
 
 #endif

@@ -269,6 +269,22 @@ netcfg_journal(struct netcfg *nc)
 }
 
 void
+netcfg_forget(struct netcfg *nc)
+{
+	if (nc == NULL)
+		return;
+	journal_free(&nc->journal);
+	close(nc->fd);
+	free(nc);
+}
+
+int
+netcfg_fd(const struct netcfg *nc)
+{
+	return nc == NULL ? -1 : nc->fd;
+}
+
+void
 netcfg_close(struct netcfg *nc)
 {
 	if (nc == NULL)

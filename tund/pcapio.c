@@ -64,6 +64,8 @@ struct capture {
 	unsigned	 unflushed;	/* packets since the last flush */
 	time_t		 flushed;	/* when last flushed */
 	atomic_int	 stopped;	/* read without the lock */
+	capture_rotate_fn *rotate;	/* makes the next file; NULL: we do */
+	void		*rotate_arg;
 };
 
 /* How a link type carries IP. */
@@ -133,22 +135,36 @@ close_file(struct capture *c)
 	return rv;
 }
 
-/* A new, empty file, mode 0600 even where it existed before. */
+/* A new, empty file, mode 0600 even where it existed before: its fd. */
 static int
-open_file(struct capture *c)
+create_file(int dir, const char *name, const char *path)
 {
-	struct stat	 st;
-	FILE		*f;
-	int		 fd;
+	struct stat	st;
+	int		fd;
 
-	fd = openat(c->dir, c->name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd == -1 || fstat(fd, &st) == -1 ||
-	    (S_ISREG(st.st_mode) && fchmod(fd, 0600) == -1) ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		log_warn("capture %s", c->path);
+	    (S_ISREG(st.st_mode) && fchmod(fd, 0600) == -1)) {
+		log_warn("capture %s", path);
 		if (fd != -1)
 			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The pcap stream on fd, the file's header written. */
+static int
+open_file(struct capture *c, int fd)
+{
+	FILE	*f;
+
+	if (fd == -1)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_warn("capture %s", c->path);
+		close(fd);
 		return -1;
 	}
 	if ((c->dump = pcap_dump_fopen(c->pcap, f)) == NULL) {
@@ -178,19 +194,37 @@ stop(struct capture *c)
 	atomic_store(&c->stopped, 1);
 }
 
-/* The name of the file that is generation gen: path, path.1, path.2... */
+/* The name of the file that is generation gen: name, name.1, name.2... */
 static int
-generation(char *buf, size_t len, const struct capture *c, unsigned gen)
+generation(char *buf, size_t len, const char *name, unsigned gen)
 {
 	int	n;
 
-	n = gen == 0 ? snprintf(buf, len, "%s", c->name) :
-	    snprintf(buf, len, "%s.%u", c->name, gen);
-	if (n < 0 || (size_t)n >= len) {
-		log_warnx("capture %s: name too long for rotation", c->path);
-		return -1;
+	n = gen == 0 ? snprintf(buf, len, "%s", name) :
+	    snprintf(buf, len, "%s.%u", name, gen);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+capture_next_file(int dir, const char *name, unsigned files,
+    const char *path)
+{
+	char		from[PATH_MAX], to[PATH_MAX];
+	unsigned	gen;
+
+	for (gen = files; gen > 0; gen--) {
+		if (generation(from, sizeof(from), name, gen - 1) == -1 ||
+		    generation(to, sizeof(to), name, gen) == -1) {
+			log_warnx("capture %s: name too long for rotation",
+			    path);
+			return -1;
+		}
+		if (renameat(dir, from, dir, to) == -1 && errno != ENOENT) {
+			log_warn("capture %s: rename %s", path, from);
+			return -1;
+		}
 	}
-	return 0;
+	return create_file(dir, name, path);
 }
 
 /*
@@ -200,24 +234,12 @@ generation(char *buf, size_t len, const struct capture *c, unsigned gen)
 static int
 rotate(struct capture *c)
 {
-	char		from[PATH_MAX], to[PATH_MAX];
-	unsigned	gen;
-
 	if (close_file(c) == -1) {
 		log_warn("capture %s: write failed", c->path);
 		return -1;
 	}
-	for (gen = c->files; gen > 0; gen--) {
-		if (generation(from, sizeof(from), c, gen - 1) == -1 ||
-		    generation(to, sizeof(to), c, gen) == -1)
-			return -1;
-		if (renameat(c->dir, from, c->dir, to) == -1 &&
-		    errno != ENOENT) {
-			log_warn("capture %s: rename %s", c->path, from);
-			return -1;
-		}
-	}
-	return open_file(c);
+	return open_file(c, c->rotate != NULL ? c->rotate(c->rotate_arg) :
+	    capture_next_file(c->dir, c->name, c->files, c->path));
 }
 
 /*
@@ -289,7 +311,8 @@ capture_open(const char *path, uint64_t limit, unsigned files)
 		log_warnx("capture %s: libpcap refused link type RAW", path);
 		goto fail;
 	}
-	if (open_dir(c) == -1 || open_file(c) == -1)
+	if (open_dir(c) == -1 ||
+	    open_file(c, create_file(c->dir, c->name, c->path)) == -1)
 		goto fail;
 	return c;
  fail:
@@ -314,6 +337,23 @@ capture_packet(struct capture *c, const uint8_t *pkt, size_t len)
 	if (c->dump != NULL && make_room(c, h.caplen) == 0)
 		write_packet(c, &h, pkt);
 	pthread_mutex_unlock(&c->lock);
+}
+
+void
+capture_delegate(struct capture *c, capture_rotate_fn *fn, void *arg)
+{
+	pthread_mutex_lock(&c->lock);
+	c->rotate = fn;
+	c->rotate_arg = arg;
+	pthread_mutex_unlock(&c->lock);
+}
+
+int
+capture_where(const struct capture *c, const char **name, unsigned *files)
+{
+	*name = c->name;
+	*files = c->files;
+	return c->dir;
 }
 
 void

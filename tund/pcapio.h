@@ -39,6 +39,24 @@ void		 capture_packet(struct capture *, const uint8_t *pkt,
 		    size_t len);
 /* Flush and close.  NULL is fine. */
 void		 capture_close(struct capture *);
+/*
+ * Rotation in another process (one that may still write the directory):
+ * fn(arg) shifts the old files and returns the new file's descriptor, or
+ * -1 having logged why; see capture_next_file().
+ */
+typedef int	 capture_rotate_fn(void *arg);
+void		 capture_delegate(struct capture *, capture_rotate_fn *fn,
+		    void *arg);
+/* The directory's descriptor, the file's name in it, old files kept. */
+int		 capture_where(const struct capture *, const char **name,
+		    unsigned *files);
+/*
+ * In directory dir: name.(files-1) becomes name.files ... name becomes
+ * name.1, then a new, empty name, mode 0600; path is for messages.
+ * Returns its descriptor, or -1 logged.
+ */
+int		 capture_next_file(int dir, const char *name, unsigned files,
+		    const char *path);
 
 /* What the reader passed over. */
 struct replay_counts {

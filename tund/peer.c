@@ -49,8 +49,7 @@ peer_new(struct tunnel *tn, const struct conf_peer *cp)
 	if (cp->persistent_keepalive != 0)
 		timers_set_persistent_keepalive(&p->timers,
 		    cp->persistent_keepalive, now_ms());
-	if (cp->endpoint_len != 0)
-		memcpy(&p->endpoint, &cp->endpoint, cp->endpoint_len);
+	peer_set_conf_endpoint(p, cp);
 	return p;
 }
 
@@ -64,6 +63,7 @@ peer_free(struct peer *p)
 	staged_free(peer_unstage(p));
 	pthread_mutex_unlock(&p->lock);
 	cookie_maker_free(&p->cookie);
+	free(p->endpoint_name.host);
 	crypto_wipe(&p->noise, sizeof(p->noise));
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -170,6 +170,7 @@ peer_install_keys(struct peer *p, const struct noise_keys *k, uint64_t now)
 		p->next = kp;
 	}
 	clock_gettime(CLOCK_REALTIME, &p->last_handshake);
+	p->unanswered_since = 0;
 	return 0;
 }
 
@@ -232,6 +233,15 @@ staged_free(struct staged *s)
 		next = s->next;
 		free(s);
 	}
+}
+
+void
+peer_set_conf_endpoint(struct peer *p, const struct conf_peer *cp)
+{
+	if (cp->endpoint_len != 0)
+		memcpy(&p->endpoint, &cp->endpoint, cp->endpoint_len);
+	resolve_name_set(&p->endpoint_name, cp->endpoint_host,
+	    cp->endpoint_port, now_ms());
 }
 
 void

@@ -23,6 +23,7 @@
 #include "index.h"
 #include "noise.h"
 #include "replay.h"
+#include "resolve.h"
 #include "timers.h"
 #include "tunnel.h"
 
@@ -61,10 +62,13 @@ struct peer {
 	size_t			 nstaged;
 	struct timespec		 last_handshake;	/* CLOCK_REALTIME */
 	uint64_t		 last_initiation;	/* sent, now_ms() */
+	uint64_t		 unanswered_since;	/* the first initiation
+						   since the last handshake */
 	uint64_t		 last_initiation_in;	/* accepted */
 	_Atomic int		 wants_handshake;	/* set by the data path */
 	_Atomic uint64_t	 rx_bytes, tx_bytes;
 	char			 name[KEY_B64_LEN + 1];	/* public key, base64 */
+	struct resolve_name	 endpoint_name;	/* the control thread's */
 };
 
 /* A peer from its configuration; NULL (logged) on failure. */
@@ -100,6 +104,11 @@ int		 peer_stage(struct peer *, const uint8_t *, size_t);
 struct staged	*peer_unstage(struct peer *);
 void		 staged_free(struct staged *);
 
+/*
+ * Endpoint: the configuration's, its address and the name to look up
+ * again (resolve.c); under the peer's lock, on the control thread.
+ */
+void		 peer_set_conf_endpoint(struct peer *, const struct conf_peer *);
 /* Endpoint: set from an authenticated packet's source (roaming). */
 void		 peer_set_endpoint(struct peer *, const union sockaddr_inet *);
 socklen_t	 sockaddr_inet_len(const union sockaddr_inet *);

@@ -5,8 +5,8 @@
  * Every rate is worked out by rate(), from a count and the run's seconds,
  * so that the table, the JSON and the chart agree; every figure is
  * formatted by one of si(), count() and pct().  Numbers are written by
- * hand rather than by a library: the three formats are small, and their
- * escaping (JSON strings, XML text) is done here, once each.
+ * hand rather than by a library: the three formats are small.  JSON goes
+ * through json.c; XML text is escaped here.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "report.h"
 
 #ifndef nitems
@@ -526,141 +527,6 @@ report_table(FILE *fp, const struct conf_load *cl,
 	fflush(fp);
 }
 
-/*
- * JSON, one member a line.  more says whether the object or array being
- * written has a member already, so the next one needs a comma.
- */
-struct json {
-	FILE	*fp;
-	int	 depth;
-	int	 more;
-};
-
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	uint32_t	cp;
-	size_t		n, i;
-
-	if (*p >= 0xc2 && *p <= 0xdf) {
-		n = 2;
-		cp = *p & 0x1f;
-	} else if ((*p & 0xf0) == 0xe0) {
-		n = 3;
-		cp = *p & 0x0f;
-	} else if (*p >= 0xf0 && *p <= 0xf4) {
-		n = 4;
-		cp = *p & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)	/* the NUL ends it here too */
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond Unicode */
-	if ((n == 3 && cp < 0x800) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* A JSON string; bytes that are not UTF-8 (a file name's) become U+FFFD. */
-static void
-json_string(FILE *fp, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n;
-
-	fputc('"', fp);
-	while (*p != '\0') {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p++);
-		else if (*p < 0x20)
-			fprintf(fp, "\\u%04x", *p++);
-		else if (*p < 0x80)
-			fputc(*p++, fp);
-		else if ((n = utf8_len(p)) > 0) {
-			fwrite(p, 1, n, fp);
-			p += n;
-		} else {
-			fputs("\\ufffd", fp);
-			p++;
-		}
-	}
-	fputc('"', fp);
-}
-
-/* Start a member: a key in an object, NULL in an array. */
-static void
-j_key(struct json *j, const char *key)
-{
-	if (j->depth > 0)
-		fprintf(j->fp, "%s\n%*s", j->more ? "," : "", 2 * j->depth,
-		    "");
-	j->more = 1;
-	if (key != NULL) {
-		json_string(j->fp, key);
-		fputs(": ", j->fp);
-	}
-}
-
-static void
-j_open(struct json *j, const char *key, int c)
-{
-	j_key(j, key);
-	fputc(c, j->fp);
-	j->depth++;
-	j->more = 0;
-}
-
-static void
-j_close(struct json *j, int c)
-{
-	j->depth--;
-	if (j->more)
-		fprintf(j->fp, "\n%*s", 2 * j->depth, "");
-	fputc(c, j->fp);
-	j->more = 1;
-}
-
-static void
-j_u64(struct json *j, const char *key, uint64_t v)
-{
-	j_key(j, key);
-	fprintf(j->fp, "%" PRIu64, v);
-}
-
-/* A number, or null: JSON has no NaN nor infinity. */
-static void
-j_num(struct json *j, const char *key, double v)
-{
-	j_key(j, key);
-	if (isfinite(v))
-		fprintf(j->fp, "%.15g", v);
-	else
-		fputs("null", j->fp);
-}
-
-static void
-j_bool(struct json *j, const char *key, int v)
-{
-	j_key(j, key);
-	fputs(v ? "true" : "false", j->fp);
-}
-
-/* A string, or null. */
-static void
-j_str(struct json *j, const char *key, const char *s)
-{
-	j_key(j, key);
-	if (s != NULL)
-		json_string(j->fp, s);
-	else
-		fputs("null", j->fp);
-}
-
 /* "offered_pkts", "offered_bytes", "offered_pps", "offered_bps". */
 static void
 json_rates(struct json *j, const char *what, uint64_t pkts, uint64_t bytes,
@@ -669,13 +535,13 @@ json_rates(struct json *j, const char *what, uint64_t pkts, uint64_t bytes,
 	char	key[FIG];
 
 	snprintf(key, sizeof(key), "%s_pkts", what);
-	j_u64(j, key, pkts);
+	json_u64(j, key, pkts);
 	snprintf(key, sizeof(key), "%s_bytes", what);
-	j_u64(j, key, bytes);
+	json_u64(j, key, bytes);
 	snprintf(key, sizeof(key), "%s_pps", what);
-	j_num(j, key, rate(pkts, sec));
+	json_num(j, key, rate(pkts, sec));
 	snprintf(key, sizeof(key), "%s_bps", what);
-	j_num(j, key, rate(bytes * 8.0, sec));
+	json_num(j, key, rate(bytes * 8.0, sec));
 }
 
 static void
@@ -686,12 +552,12 @@ json_result(struct json *j, const struct load_thread_result *t, double sec)
 
 	json_rates(j, "offered", t->offered_pkts, t->offered_bytes, sec);
 	json_rates(j, "accepted", t->accepted_pkts, t->accepted_bytes, sec);
-	j_open(j, "errors", '{');
+	json_open(j, "errors", '{');
 	for (i = 0; i < LOAD_NERRORS; i++)
 		if (t->err_count[i] != 0)
-			j_u64(j, errname(name, sizeof(name), t->err[i]),
+			json_u64(j, errname(name, sizeof(name), t->err[i]),
 			    t->err_count[i]);
-	j_close(j, '}');
+	json_close(j, '}');
 }
 
 static void
@@ -699,25 +565,25 @@ json_far(struct json *j, const struct load_run *r)
 {
 	const struct load_far	*f = &r->far;
 
-	j_open(j, "far", '{');
-	j_bool(j, "answered", f->valid);
+	json_open(j, "far", '{');
+	json_bool(j, "answered", f->valid);
 	if (f->valid) {
-		j_u64(j, "delivered", f->delivered);
-		j_num(j, "delivered_pps", rate(f->delivered, r->seconds));
-		j_num(j, "loss_pct", f->loss_pct);
-		j_u64(j, "reordered", f->reordered);
-		j_u64(j, "duplicated", f->duplicated);
-		j_bool(j, "clock_shared", f->clock_shared);
+		json_u64(j, "delivered", f->delivered);
+		json_num(j, "delivered_pps", rate(f->delivered, r->seconds));
+		json_num(j, "loss_pct", f->loss_pct);
+		json_u64(j, "reordered", f->reordered);
+		json_u64(j, "duplicated", f->duplicated);
+		json_bool(j, "clock_shared", f->clock_shared);
 		if (f->clock_shared) {
-			j_open(j, "latency_us", '{');
-			j_num(j, "p50", f->p50_us);
-			j_num(j, "p99", f->p99_us);
-			j_num(j, "p999", f->p999_us);
-			j_close(j, '}');
+			json_open(j, "latency_us", '{');
+			json_num(j, "p50", f->p50_us);
+			json_num(j, "p99", f->p99_us);
+			json_num(j, "p999", f->p999_us);
+			json_close(j, '}');
 		} else
-			j_str(j, "latency_us", NULL);
+			json_str(j, "latency_us", NULL);
 	}
-	j_close(j, '}');
+	json_close(j, '}');
 }
 
 static void
@@ -725,27 +591,27 @@ json_run(struct json *j, const struct load_run *r)
 {
 	size_t	i;
 
-	j_open(j, NULL, '{');
-	j_u64(j, "threads", r->threads);
-	j_num(j, "seconds", r->seconds);
-	j_open(j, "per_thread", '[');
+	json_open(j, NULL, '{');
+	json_u64(j, "threads", r->threads);
+	json_num(j, "seconds", r->seconds);
+	json_open(j, "per_thread", '[');
 	for (i = 0; i < nthreads(r); i++) {
-		j_open(j, NULL, '{');
-		j_u64(j, "thread", i);
+		json_open(j, NULL, '{');
+		json_u64(j, "thread", i);
 		json_result(j, &r->thread[i], r->seconds);
-		j_close(j, '}');
+		json_close(j, '}');
 	}
-	j_close(j, ']');
-	j_open(j, "total", '{');
+	json_close(j, ']');
+	json_open(j, "total", '{');
 	json_result(j, &r->total, r->seconds);
-	j_close(j, '}');
-	j_u64(j, "interface_tx_dropped", r->if_tx_dropped);
-	j_u64(j, "pulled", r->pulled);
-	j_num(j, "pulled_pps", rate(r->pulled, r->seconds));
-	j_u64(j, "encrypted", r->encrypted);
-	j_num(j, "encrypted_pps", rate(r->encrypted, r->seconds));
+	json_close(j, '}');
+	json_u64(j, "interface_tx_dropped", r->if_tx_dropped);
+	json_u64(j, "pulled", r->pulled);
+	json_num(j, "pulled_pps", rate(r->pulled, r->seconds));
+	json_u64(j, "encrypted", r->encrypted);
+	json_num(j, "encrypted_pps", rate(r->encrypted, r->seconds));
 	json_far(j, r);
-	j_close(j, '}');
+	json_close(j, '}');
 }
 
 static void
@@ -754,23 +620,23 @@ json_workload(struct json *j, const struct conf_load *cl)
 	char	buf[INET6_ADDRSTRLEN + 16];
 	size_t	i;
 
-	j_open(j, "workload", '{');
-	j_str(j, "method", method_name(cl->method));
-	j_str(j, "destination", destination(buf, sizeof(buf), cl));
-	j_u64(j, "size", cl->size);
-	j_bool(j, "imix", cl->size == 0);
-	j_u64(j, "rate_pps", cl->rate);
-	j_num(j, "duration_s", cl->duration_ms / 1000.0);
-	j_u64(j, "count", cl->count);
-	j_u64(j, "flows", cl->flows);
-	j_str(j, "replay", cl->replay);
-	j_bool(j, "replay_timed", cl->replay_timed);
-	j_u64(j, "loops", cl->loops);
-	j_open(j, "threads", '[');
+	json_open(j, "workload", '{');
+	json_str(j, "method", method_name(cl->method));
+	json_str(j, "destination", destination(buf, sizeof(buf), cl));
+	json_u64(j, "size", cl->size);
+	json_bool(j, "imix", cl->size == 0);
+	json_u64(j, "rate_pps", cl->rate);
+	json_num(j, "duration_s", cl->duration_ms / 1000.0);
+	json_u64(j, "count", cl->count);
+	json_u64(j, "flows", cl->flows);
+	json_str(j, "replay", cl->replay);
+	json_bool(j, "replay_timed", cl->replay_timed);
+	json_u64(j, "loops", cl->loops);
+	json_open(j, "threads", '[');
 	for (i = 0; i < cl->n_threads; i++)
-		j_u64(j, NULL, cl->threads[i]);
-	j_close(j, ']');
-	j_close(j, '}');
+		json_u64(j, NULL, cl->threads[i]);
+	json_close(j, ']');
+	json_close(j, '}');
 }
 
 int
@@ -781,13 +647,13 @@ report_json(FILE *fp, const struct conf_load *cl,
 	size_t		i;
 
 	errno = 0;
-	j_open(&j, NULL, '{');
+	json_open(&j, NULL, '{');
 	json_workload(&j, cl);
-	j_open(&j, "runs", '[');
+	json_open(&j, "runs", '[');
 	for (i = 0; i < n; i++)
 		json_run(&j, &runs[i]);
-	j_close(&j, ']');
-	j_close(&j, '}');
+	json_close(&j, ']');
+	json_close(&j, '}');
 	fputc('\n', fp);
 	return flushed(fp);
 }

@@ -43,6 +43,7 @@ struct stream {
 struct table {
 	pthread_mutex_t	 lock;
 	struct stream	*slot[HASH_SLOTS];
+	uint64_t	 streams, delivered;	/* since the start */
 };
 
 struct sink {
@@ -263,7 +264,8 @@ set_seen(struct stream *st, uint64_t seq, int on)
 		*w &= ~(UINT64_C(1) << (seq % 64));
 }
 
-static void
+/* Count a sequence number; 1 when it was delivered, 0 for a duplicate. */
+static int
 count_seq(struct stream *st, uint64_t seq)
 {
 	uint64_t	q;
@@ -276,17 +278,17 @@ count_seq(struct stream *st, uint64_t seq)
 				set_seen(st, q, 0);
 		set_seen(st, seq, 1);
 		st->top = seq + 1;
-		st->delivered++;
-	} else if (st->top - seq > SINK_WINDOW) {
-		st->delivered++;
+	} else if (st->top - seq > SINK_WINDOW)
 		st->reordered++;
-	} else if (seen(st, seq))
+	else if (seen(st, seq)) {
 		st->duplicated++;
-	else {
+		return 0;
+	} else {
 		set_seen(st, seq, 1);
-		st->delivered++;
 		st->reordered++;
 	}
+	st->delivered++;
+	return 1;
 }
 
 static size_t
@@ -328,13 +330,15 @@ sink_count(struct sink *s, int thread, const struct loadpkt_hdr *h,
 		return;
 	}
 	pthread_mutex_lock(&t->lock);
-	if ((st = *find(t, h->stream)) == NULL &&
-	    (st = add(s, t, h->stream, now_ns)) == NULL) {
-		pthread_mutex_unlock(&t->lock);
-		atomic_fetch_add(&s->untracked, 1);
-		return;
+	if ((st = *find(t, h->stream)) == NULL) {
+		if ((st = add(s, t, h->stream, now_ns)) == NULL) {
+			pthread_mutex_unlock(&t->lock);
+			atomic_fetch_add(&s->untracked, 1);
+			return;
+		}
+		t->streams++;
 	}
-	count_seq(st, h->seq);
+	t->delivered += (uint64_t)count_seq(st, h->seq);
 	st->hist[bucket(now_ns > h->sent_ns ? now_ns - h->sent_ns : 0)]++;
 	st->last_ns = now_ns;
 	pthread_mutex_unlock(&t->lock);
@@ -344,6 +348,25 @@ uint64_t
 sink_untracked(struct sink *s)
 {
 	return atomic_load(&s->untracked);
+}
+
+void
+sink_status(struct sink *s, struct sink_status *st)
+{
+	struct table	*t;
+	size_t		 i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < TUNNEL_MAXTHREADS; i++) {
+		if ((t = s->table[i]) == NULL)
+			continue;
+		pthread_mutex_lock(&t->lock);
+		st->streams += t->streams;
+		st->delivered += t->delivered;
+		pthread_mutex_unlock(&t->lock);
+	}
+	st->live = atomic_load(&s->live);
+	st->untracked = atomic_load(&s->untracked);
 }
 
 struct range {

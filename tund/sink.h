@@ -67,6 +67,16 @@ void		 sink_collect(struct sink *, uint32_t first, uint32_t n,
 		    struct sink_totals *);
 /* Packets of streams that found no room. */
 uint64_t	 sink_untracked(struct sink *);
+
+/* What the sink has counted since the start, for tund show. */
+struct sink_status {
+	uint64_t	streams;	/* seen */
+	uint64_t	delivered;	/* packets, duplicates aside */
+	uint64_t	untracked;	/* packets of streams without room */
+	unsigned	live;		/* streams being counted now */
+};
+
+void		 sink_status(struct sink *, struct sink_status *);
 /* The answer to a query, as the sink would send it. */
 void		 sink_answer(struct sink *, const struct loadpkt_query *,
 		    struct loadpkt_answer *);

@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "conf.h"
 #include "control.h"
 #include "crypto.h"
@@ -29,6 +31,9 @@
 #include "netcfg.h"
 #include "pcapio.h"
 #include "peer.h"
+#include "priv.h"
+#include "privdrop.h"
+#include "sandbox.h"
 #include "sink.h"
 #include "tun.h"
 #include "tunnel.h"
@@ -48,15 +53,20 @@ struct tund {
 	struct control		*control;
 	struct event_base	*base;
 	struct load		*load;		/* load mode: the runs */
+	struct privdrop		 user;		/* to become after setup */
+	gid_t			 control_gid;	/* ControlGroup's, or -1 */
+	struct priv		*priv;		/* the part that stays root */
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: tund [-dhnv] [-f file] [-L key=value] "
-	    "[-p pidfile]\n"
+	    "[-p pidfile] [-w file]\n"
 	    "       tund genkey\n"
-	    "       tund pubkey < private.key\n");
+	    "       tund pubkey < private.key\n"
+	    "       tund show [-j] [ifname]\n"
+	    "       tund reload [ifname]\n");
 	exit(1);
 }
 
@@ -70,15 +80,19 @@ print_errors(struct conf_errors *errs)
 	conf_errors_clear(errs);
 }
 
-/* The file, and n [Load] settings of the command line (-L) over it. */
+/*
+ * The file, and over it the command line's n [Load] settings (-L) and
+ * capture file (-w, or NULL).
+ */
 static struct conf *
-load_conf(const char *path, char **args, size_t n)
+load_conf(const char *path, char **args, size_t n, const char *capture)
 {
 	struct conf_errors	 errs = { NULL, 0 };
 	struct conf		*c;
 
 	if ((c = conf_load(path, &errs)) == NULL ||
-	    conf_set_load(c, args, n, &errs) == -1) {
+	    conf_set_load(c, args, n, &errs) == -1 ||
+	    (capture != NULL && conf_set_capture(c, capture, &errs) == -1)) {
 		print_errors(&errs);
 		conf_free(c);
 		return NULL;
@@ -130,12 +144,10 @@ reload_peers(struct tunnel *tn, const struct conf *c)
 				log_info("peer %s added", p->name);
 			continue;
 		}
-		allowedips_remove_peer(&tn->allowed, p);
-		tunnel_add_routes(tn, p, &c->peers[i]);
+		tunnel_set_routes(tn, p, c->peers[i].allowed_ips,
+		    c->peers[i].n_allowed_ips);
 		pthread_mutex_lock(&p->lock);
-		if (c->peers[i].endpoint_len != 0)
-			memcpy(&p->endpoint, &c->peers[i].endpoint,
-			    c->peers[i].endpoint_len);
+		peer_set_conf_endpoint(p, &c->peers[i]);
 		timers_set_persistent_keepalive(&p->timers,
 		    c->peers[i].persistent_keepalive, now_ms());
 		pthread_mutex_unlock(&p->lock);
@@ -202,45 +214,80 @@ log_stats(struct tund *t)
 		log_peer(t->tunnel->peer[i]);
 }
 
-/*
- * SIGHUP: parse the file again and apply the difference.  A file with
- * errors, or a change the system refuses, leaves the old one in force.
- */
-static void
-reload(struct tund *t)
+/* The file again, as the privileged child read it. */
+static struct conf *
+reread_conf(struct tund *t, struct conf_errors *errs)
 {
 	struct conf	*c;
+	char		*text;
+	size_t		 len;
+
+	if (priv_read_conf(t->priv, &text, &len, errs) == -1)
+		return NULL;
+	c = conf_parse(t->conffile, text, len, errs);
+	crypto_wipe(text, len);
+	free(text);
+	if (c != NULL && conf_resolve(c, errs) == -1) {
+		conf_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/*
+ * SIGHUP and tund reload: parse the file again and apply the difference.
+ * A file with errors, or a change the system refuses, leaves the old one
+ * in force; every error is logged and left in errs for the caller.
+ */
+static int
+reload(struct tund *t, struct conf_errors *errs)
+{
+	struct conf	*c;
+	size_t		 i;
 
 	if (t->load != NULL) {
-		log_warnx("no reload in load mode");
-		return;
+		conf_error(errs, "no reload in load mode");
+		goto failed;
 	}
 	log_info("reloading %s", t->conffile);
-	if ((c = load_conf(t->conffile, NULL, 0)) == NULL) {
-		log_warnx("reload failed, keeping the running configuration");
-		return;
-	}
+	if ((c = reread_conf(t, errs)) == NULL)
+		goto failed;
 	if (strcmp(c->device, t->conf->device) != 0 ||
 	    c->threads != t->conf->threads ||
 	    c->listen_port != t->conf->listen_port ||
 	    !crypto_equal(c->private_key, t->conf->private_key, KEY_LEN))
 		log_warnx("Device, Threads, ListenPort and PrivateKey "
 		    "change only on restart");
-	if (iface_update(t->netcfg, t->conf, c) == -1) {
-		log_warnx("reload failed, keeping the running configuration");
+	if (priv_apply_conf(t->priv) == -1) {
+		conf_error(errs, "%s: the system refused an address or route "
+		    "change", t->conffile);
 		conf_free(c);
-		return;
+		goto failed;
 	}
 	reload_peers(t->tunnel, c);
 	conf_free(t->conf);
 	t->conf = c;
 	log_info("reloaded %s", t->conffile);
+	return 0;
+ failed:
+	for (i = 0; i < errs->n; i++)
+		log_warnx("%s", errs->msg[i]);
+	log_warnx("reload failed, keeping the running configuration");
+	return -1;
+}
+
+/* The control socket's reload request. */
+static int
+reload_request(void *arg, struct conf_errors *errs)
+{
+	return reload(arg, errs);
 }
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct tund	*t = arg;
+	struct tund		*t = arg;
+	struct conf_errors	 errs = { NULL, 0 };
 
 	switch (sig) {
 	case SIGTERM:
@@ -249,7 +296,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		event_base_loopbreak(t->base);
 		break;
 	case SIGHUP:
-		reload(t);
+		reload(t, &errs);
+		conf_errors_clear(&errs);
 		break;
 	case SIGUSR1:
 		log_stats(t);
@@ -282,11 +330,38 @@ run(struct tund *t)
 	return rv;
 }
 
+/*
+ * What needs root is done: fork the part that keeps it, then become the
+ * configured user and enter the sandbox, before any thread starts.  A
+ * load run, a measurement from a terminal, stays root.
+ */
+static int
+drop_privileges(struct tund *t)
+{
+	const char	*files[3] = { NULL, NULL, NULL };
+
+	files[0] = control_path(t->control);
+	files[1] = t->pidfile;
+	if ((t->priv = priv_start(t->conf, &t->netcfg, t->tunnel->capture,
+	    t->tun.name, files)) == NULL)
+		return -1;
+	t->tunnel->priv = t->priv;
+	if (t->tunnel->capture != NULL)
+		capture_delegate(t->tunnel->capture, priv_capture_file, t->priv);
+	if (t->conf->load.enabled)
+		return 0;
+	if (privdrop_apply(&t->user, t->conf->chroot) == -1)
+		return -1;
+	return sandbox_enter();
+}
+
 /* Everything up to the event loop; on failure undone by shutdown(). */
 static int
 startup(struct tund *t, int foreground)
 {
-	uint8_t	boot[LOADPKT_BOOT_LEN];
+	struct control_opts	ctl = { t->conf->control_socket,
+	    t->control_gid, &t->load, reload_request, t };
+	uint8_t			boot[LOADPKT_BOOT_LEN];
 
 	if ((t->tunnel = tunnel_new(t->conf)) == NULL)
 		return -1;
@@ -324,12 +399,16 @@ startup(struct tund *t, int foreground)
 		log_warnx("cannot create the event base");
 		return -1;
 	}
+	if ((t->control = control_open(t->tunnel, t->tun.name, t->base,
+	    &ctl)) == NULL)
+		return -1;
+	if (drop_privileges(t) == -1)
+		return -1;
+	if (resolve_start(t->tunnel) == -1)
+		return -1;
 	if (handshake_start(t->tunnel, t->base) == -1)
 		return -1;
 	if ((t->workers = workers_start(t->tunnel, threads_for(t->conf))) ==
-	    NULL)
-		return -1;
-	if ((t->control = control_open(t->tunnel, t->tun.name, t->base)) ==
 	    NULL)
 		return -1;
 	log_info("%s: listening on UDP port %u", t->tun.name,
@@ -348,27 +427,33 @@ shutdown_all(struct tund *t)
 		workers_stop(t->workers);
 		t->workers = NULL;
 	}
-	if (t->netcfg != NULL) {
-		hook_run("PreDown", &t->conf->pre_down, t->tun.name);
-		netcfg_close(t->netcfg);
-	}
+	if (t->priv != NULL)
+		priv_down(t->priv);
+	else if (t->netcfg != NULL)
+		iface_down(t->netcfg, t->conf, t->tun.name);
 	if (t->tunnel != NULL) {
 		handshake_stop(t->tunnel);
+		resolve_stop(t->tunnel);
 		udp_close(t->tunnel);
 		capture_close(t->tunnel->capture);	/* the workers are gone */
 		t->tunnel->capture = NULL;
 	}
 	if (t->tun.nqueues > 0) {
 		tun_close(&t->tun);
-		hook_run("PostDown", &t->conf->post_down, t->tun.name);
+		if (t->priv == NULL)
+			hook_run("PostDown", &t->conf->post_down, t->tun.name);
 	}
+	/* Its PostDown, once the device is gone, and root's files. */
+	if (t->priv != NULL)
+		priv_stop(t->priv);
+	else if (t->pidfile != NULL && unlink(t->pidfile) == -1 &&
+	    errno != ENOENT)
+		log_warn("%s", t->pidfile);
 	if (t->tunnel != NULL)
 		sink_free(t->tunnel->sink);
 	tunnel_free(t->tunnel);
 	if (t->base != NULL)
 		event_base_free(t->base);
-	if (t->pidfile != NULL && unlink(t->pidfile) == -1 && errno != ENOENT)
-		log_warn("%s", t->pidfile);
 	conf_free(t->conf);
 }
 
@@ -376,8 +461,10 @@ int
 main(int argc, char *argv[])
 {
 	struct tund	 t;
+	const char	*capture = NULL;
 	char		**largs;
 	size_t		 nlargs = 0;
+	char		 err[128], path[PATH_MAX];
 	int		 ch, foreground = 0, noaction = 0, verbose = 0, rv;
 
 	memset(&t, 0, sizeof(t));
@@ -390,17 +477,23 @@ main(int argc, char *argv[])
 		return genkey_main();
 	if (argc == 2 && strcmp(argv[1], "pubkey") == 0)
 		return pubkey_main();
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return client_show(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "reload") == 0)
+		return client_reload(argc, argv);
 
 	/* No more -L arguments than arguments. */
 	if ((largs = calloc((size_t)argc, sizeof(char *))) == NULL)
 		fatal("arguments");
-	while ((ch = getopt(argc, argv, "df:hL:np:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hL:np:vw:")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
 			break;
 		case 'f':
-			t.conffile = optarg;
+			/* Reloads come after daemon(3) went to "/". */
+			t.conffile = realpath(optarg, path) != NULL ? path :
+			    optarg;
 			break;
 		case 'L':
 			largs[nlargs++] = optarg;
@@ -414,6 +507,9 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose++;
 			break;
+		case 'w':
+			capture = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -426,10 +522,21 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	/* -L means load mode, which never reloads: the arguments are done. */
-	t.conf = load_conf(t.conffile, largs, nlargs);
+	t.conf = load_conf(t.conffile, largs, nlargs, capture);
 	free(largs);
 	if (t.conf == NULL)
 		exit(1);
+	if (privdrop_lookup(t.conf->user, &t.user, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", t.conffile, err);
+		exit(1);
+	}
+	t.control_gid = (gid_t)-1;
+	if (*t.conf->control_group != '\0' &&
+	    control_group(t.conf->control_group, &t.control_gid) == -1) {
+		log_warnx("%s: ControlGroup %s: no such group", t.conffile,
+		    t.conf->control_group);
+		exit(1);
+	}
 	if (noaction) {
 		printf("configuration OK\n");
 		conf_free(t.conf);

@@ -162,6 +162,13 @@ tunnel_stats(struct tunnel *tn, struct stats *s)
 		add_counters(s, &tn->worker[i]->c);
 }
 
+void
+thread_stats(struct thread_ctx *x, struct stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	add_counters(s, &x->c);
+}
+
 /* The first address of each family on the interface: ICMP error sources. */
 static void
 icmp_sources(struct tunnel *tn, const struct conf *c)
@@ -179,18 +186,58 @@ icmp_sources(struct tunnel *tn, const struct conf *c)
 	}
 }
 
+/* Whether a prefix of the table, masked, is one of the n given. */
+static int
+listed(const struct prefix *have, const struct prefix *v, size_t n)
+{
+	struct prefix	masked;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		masked = v[i];
+		prefix_mask(&masked);
+		if (prefix_equal(have, &masked))
+			return 1;
+	}
+	return 0;
+}
+
 int
-tunnel_add_routes(struct tunnel *tn, struct peer *p,
-    const struct conf_peer *cp)
+tunnel_add_routes(struct tunnel *tn, struct peer *p, const struct prefix *v,
+    size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < cp->n_allowed_ips; i++)
-		if (allowedips_insert(&tn->allowed, &cp->allowed_ips[i],
-		    p) == -1) {
+	for (i = 0; i < n; i++)
+		if (allowedips_insert(&tn->allowed, &v[i], p) == -1) {
 			log_warn("peer %s: AllowedIPs", p->name);
 			return -1;
 		}
+	return 0;
+}
+
+int
+tunnel_set_routes(struct tunnel *tn, struct peer *p, const struct prefix *v,
+    size_t n)
+{
+	struct prefix	*have;
+	size_t		 i, nhave;
+	int		 rv;
+
+	if ((rv = tunnel_add_routes(tn, p, v, n)) == -1)
+		return -1;
+	nhave = allowedips_list(&tn->allowed, p, NULL, 0);
+	if (nhave == n)		/* every one listed is there */
+		return 0;
+	if ((have = reallocarray(NULL, nhave, sizeof(*have))) == NULL) {
+		log_warn("peer %s: AllowedIPs", p->name);
+		return -1;
+	}
+	nhave = allowedips_list(&tn->allowed, p, have, nhave);
+	for (i = 0; i < nhave; i++)
+		if (!listed(&have[i], v, n))
+			allowedips_remove(&tn->allowed, &have[i]);
+	free(have);
 	return 0;
 }
 
@@ -213,7 +260,8 @@ tunnel_peer_add(struct tunnel *tn, const struct conf_peer *cp)
 	if ((p = peer_new(tn, cp)) == NULL)
 		return NULL;
 	tn->peer[tn->npeers++] = p;
-	if (tunnel_add_routes(tn, p, cp) == -1) {
+	if (tunnel_add_routes(tn, p, cp->allowed_ips, cp->n_allowed_ips) ==
+	    -1) {
 		tunnel_peer_remove(tn, p);
 		return NULL;
 	}

@@ -30,7 +30,9 @@
 
 struct capture;
 struct peer;
+struct priv;
 struct ratelimit;
+struct resolver;
 struct sink;
 struct tun;
 struct event;
@@ -183,6 +185,8 @@ struct tunnel {
 	struct event		*help_ev[TUNNEL_MAXTHREADS];	/* wake to help */
 	int			 nworkers;
 	struct capture		*capture;	/* pcapio.c; NULL: none */
+	struct priv		*priv;		/* does what needs root */
+	struct resolver		*resolver;	/* resolve.c; NULL: none */
 };
 
 struct conf;
@@ -191,9 +195,16 @@ struct conf_peer;
 /* The shared state for a configuration; NULL (logged) on failure. */
 struct tunnel	*tunnel_new(const struct conf *);
 void		 tunnel_free(struct tunnel *);
-/* Route the peer's AllowedIPs to it. */
+/* Route n more prefixes to the peer: 0, or -1 logged. */
 int		 tunnel_add_routes(struct tunnel *, struct peer *,
-		    const struct conf_peer *);
+		    const struct prefix *, size_t n);
+/*
+ * Route exactly these n prefixes to the peer: the new ones first, then
+ * the ones no longer listed taken away, so that traffic to a prefix in
+ * both never sees a moment without its peer.  0, or -1 logged.
+ */
+int		 tunnel_set_routes(struct tunnel *, struct peer *,
+		    const struct prefix *, size_t n);
 /*
  * Peers at run time, on the control thread.  A removed peer leaves every
  * table at once and is freed once each worker has been out of its
@@ -216,5 +227,7 @@ struct thread_ctx *thread_ctx_new(struct tunnel *, int id);
 void		 thread_ctx_free(struct thread_ctx *);
 /* Sum every thread's counters. */
 void		 tunnel_stats(struct tunnel *, struct stats *);
+/* One thread's counters. */
+void		 thread_stats(struct thread_ctx *, struct stats *);
 
 #endif

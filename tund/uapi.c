@@ -31,7 +31,7 @@
 
 enum state {
 	S_START,	/* zero: a zeroed parser is ready */
-	S_GET,		/* after get=1: only the empty line may follow */
+	S_GET,		/* after get=1 or tund's: only the empty line */
 	S_SET,		/* after set=1: key=value lines */
 	S_DISCARD,	/* after a bad line: on to the empty line */
 	S_DONE,		/* the two ends last: uapi_feed() stops at them */
@@ -268,6 +268,20 @@ set_protocol_version(struct uapi_request *r, const char *v)
 	return strcmp(v, "1") == 0 ? 0 : EINVAL;
 }
 
+/* The first line of a request. */
+static const struct {
+	const char	*line;
+	enum uapi_op	 op;
+	int		 json;
+	enum state	 next;
+} requests[] = {
+	{ "get=1",		UAPI_GET,	0, S_GET },
+	{ "set=1",		UAPI_SET,	0, S_SET },
+	{ "tund-show=text",	UAPI_SHOW,	0, S_GET },
+	{ "tund-show=json",	UAPI_SHOW,	1, S_GET },
+	{ "tund-reload=1",	UAPI_RELOAD,	0, S_GET }
+};
+
 static const struct setter setters[] = {
 	{ "private_key",	DEVICE,	UAPI_HAS_PRIVATE_KEY, set_private_key },
 	{ "listen_port",	DEVICE,	UAPI_HAS_LISTEN_PORT, set_listen_port },
@@ -315,6 +329,21 @@ set_line(struct uapi_request *r, char *line)
 	return 0;
 }
 
+static int
+start_line(struct uapi_parser *p)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(requests); i++)
+		if (strcmp(p->line, requests[i].line) == 0) {
+			p->req.op = requests[i].op;
+			p->req.json = requests[i].json;
+			p->state = requests[i].next;
+			return 0;
+		}
+	return EINVAL;
+}
+
 /* One line, without its newline; 0 or an errno. */
 static int
 handle_line(struct uapi_parser *p)
@@ -327,15 +356,7 @@ handle_line(struct uapi_parser *p)
 
 	switch (p->state) {
 	case S_START:
-		if (strcmp(p->line, "get=1") == 0) {
-			p->req.op = UAPI_GET;
-			p->state = S_GET;
-		} else if (strcmp(p->line, "set=1") == 0) {
-			p->req.op = UAPI_SET;
-			p->state = S_SET;
-		} else
-			return EINVAL;
-		return 0;
+		return start_line(p);
 	case S_GET:
 		if (p->linelen != 0)
 			return EINVAL;
@@ -529,6 +550,24 @@ uapi_format_errno(char *buf, size_t size, int error)
 {
 	struct out	o = { buf, size, 0 };
 
+	put(&o, "errno=%d\n\n", -error);
+	return finish(&o);
+}
+
+size_t
+uapi_format_reload(char *buf, size_t size, char *const *msg, size_t n,
+    int error)
+{
+	struct out	 o = { buf, size, 0 };
+	const char	*c;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		put(&o, "error=");
+		for (c = msg[i]; *c != '\0'; c++)
+			put_char(&o, *c == '\n' ? ' ' : *c);
+		put_char(&o, '\n');
+	}
 	put(&o, "errno=%d\n\n", -error);
 	return finish(&o);
 }

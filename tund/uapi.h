@@ -5,6 +5,12 @@
  * is key=value lines (for get) and "errno=N\n\n".  Keys travel as 64 hex
  * digits.
  *
+ * tund adds requests that wg(8) never sends, each a line and the empty
+ * line: "tund-show=text" or "tund-show=json", answered with tund's own
+ * view (show.h) and "errno=0\n\n", and "tund-reload=1", which reloads the
+ * configuration file and is answered with an "error=file:line: message"
+ * line for each error and the errno line.
+ *
  * Pure code: requests are parsed into structs and replies formatted from
  * structs; nothing is applied, nothing resolved, no I/O.
  */
@@ -26,7 +32,9 @@
 
 enum uapi_op {
 	UAPI_GET = 1,
-	UAPI_SET
+	UAPI_SET,
+	UAPI_SHOW,	/* tund-show */
+	UAPI_RELOAD	/* tund-reload */
 };
 
 /* What a set request changes on the interface (uapi_request.flags). */
@@ -57,6 +65,7 @@ struct uapi_peer_op {
 
 struct uapi_request {
 	enum uapi_op		 op;
+	int			 json;		/* tund-show=json */
 	unsigned		 flags;		/* UAPI_HAS_*, UAPI_REPLACE_* */
 	uint8_t			 private_key[KEY_LEN];	/* wiped */
 	uint16_t		 listen_port;
@@ -130,5 +139,11 @@ struct uapi_device {
 size_t	uapi_format_get(char *buf, size_t size, const struct uapi_device *);
 /* An error reply; error is an errno such as uapi_parser.error, or 0. */
 size_t	uapi_format_errno(char *buf, size_t size, int error);
+/*
+ * The reply to tund-reload: the n messages, a line each (a newline in one
+ * becomes a space), and the errno line.
+ */
+size_t	uapi_format_reload(char *buf, size_t size, char *const *msg, size_t n,
+	    int error);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "priv.h"
 #include "udp.h"
 
 #define SOCKBUF		(4 * 1024 * 1024)
@@ -163,11 +164,9 @@ set_fwmark(int s, uint32_t fwmark)
 int
 udp_set_fwmark(struct tunnel *tn, uint32_t fwmark)
 {
-	int	i;
-
-	for (i = 0; i < tn->nsocks; i++)
-		if (set_fwmark(tn->sock[i], fwmark) == -1)
-			return -1;
+	/* SO_MARK needs CAP_NET_ADMIN, which only the privileged part has. */
+	if (priv_fwmark(tn->priv, tn->sock, tn->nsocks, fwmark) == -1)
+		return -1;
 	tn->fwmark = fwmark;
 	return 0;
 }

@@ -5,12 +5,14 @@
 # even where it was there before.
 # Then a small CaptureLimit: the file rotates into path.1 and path.2, each
 # within the limit, each readable, and no more old files than asked.
+# tund -w captures as Capture does.
 # Last, [Load] Replay of a pcap made here arrives at B exactly, as B's
 # own capture shows.
 . "$(dirname "$0")/../lib.sh"
 T="capture_ping4 capture_ping6 capture_exit capture_mode capture_ipv4
 capture_ipv6 capture_rotation_files capture_rotation_sizes
-capture_rotation_readable capture_replay_exit capture_replay_delivered
+capture_rotation_readable capture_rotation_owner capture_cli
+capture_replay_exit capture_replay_delivered
 capture_clean_logs"
 need_linux $T
 need_root $T
@@ -89,6 +91,24 @@ readable() {
 	done
 }
 check capture_rotation_readable readable
+# The rotated files were made by the privileged part, for root alone.
+owned() {
+	for _f in "$W"/rot.pcap*; do
+		[ "$(stat -c %U:%a "$_f")" = root:600 ] ||
+		    { echo "$_f: $(stat -c %U:%a "$_f")"; return 1; }
+	done
+}
+check capture_rotation_owner owned
+
+# The command line's form, tund -w, with no Capture in the file.
+site_conf a $UB4 > "$W/a.conf"
+bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' -w '$W/cli.pcap' \
+    2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+ip netns exec $A ping -4 -c 5 -i 0.2 -w 10 $OB4 >/dev/null
+stop_bg $TA
+check capture_cli sh -c "tcpdump -n -r - < '$W/cli.pcap' 2>/dev/null |
+    grep -c 'IP $OA4 > $OB4: ICMP echo request' | grep -qx 5"
 stop_bg $TB
 
 # Replay: a pcap made here, Ethernet frames (some with a VLAN tag) of UDP

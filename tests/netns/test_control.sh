@@ -1,13 +1,15 @@
 #!/bin/sh
 # The control socket: the stock wg(8) shows and changes a running tund, and
 # malformed, oversized and stalled requests change nothing and block
-# nothing.
+# nothing.  ControlSocket and ControlGroup move the socket and open it to a
+# group.
 . "$(dirname "$0")/../lib.sh"
 T="control_socket_mode control_show control_dump control_set_peer
 control_remove_peer control_add_peer control_syncconf control_set_refused
 control_reload_removes control_reload_adds control_garbage
 control_oversized control_stalled control_still_forwards
-control_socket_removed"
+control_socket_removed control_path control_group_mode control_group_member
+control_group_others control_path_removed"
 need_linux $T
 need_root $T
 command -v wg >/dev/null 2>&1 || skip_all "wg(8) not installed" $T
@@ -96,3 +98,20 @@ wait $STALL
 check control_still_forwards ip netns exec $A ping -c 2 -W 2 $OB4
 stop_bg $TA
 check control_socket_removed test ! -e "$SOCK"
+
+# Elsewhere, and for a group: its members may connect, others may not.
+chmod 711 "$W"
+mkdir -m 755 "$W/run"
+CSOCK=$W/run/ctl.sock
+site_conf a $UB4 | sed "/^Device/a\\
+ControlSocket = $CSOCK\\
+ControlGroup = nogroup" > "$W/a.conf"
+start_tund a "$W/a.conf"; TA=$BG
+check control_path sh -c "'$TUND' show '$CSOCK' | grep -q '$PUBB'"
+check control_group_mode test "$(stat -c %a:%G "$CSOCK")" = 660:nogroup
+check control_group_member sh -c "$(command -v setpriv) --reuid=nobody \
+    --regid=nogroup --clear-groups '$TUND' show '$CSOCK' | grep -q '$PUBB'"
+check control_group_others sh -c "! $(command -v setpriv) --reuid=daemon \
+    --regid=daemon --clear-groups '$TUND' show '$CSOCK' 2>/dev/null"
+stop_bg $TA
+check control_path_removed test ! -e "$CSOCK"

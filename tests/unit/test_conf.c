@@ -271,6 +271,16 @@ test_values(void)
 	CHECK_INT(c->table, CONF_TABLE_OFF);
 	CHECK_INT(c->fwmark, 4294967295u);
 	conf_free(c);
+
+	c = parse(IFACE "User = _tund\nChroot = /var/empty\n"
+	    "ControlSocket = /run/tund/wg0.sock\nControlGroup = wg-admins\n",
+	    &errs);
+	CHECK(c != NULL);
+	CHECK_STR(c->user, "_tund");
+	CHECK_STR(c->chroot, "/var/empty");
+	CHECK_STR(c->control_socket, "/run/tund/wg0.sock");
+	CHECK_STR(c->control_group, "wg-admins");
+	conf_free(c);
 }
 
 static char	 long_line[sizeof(IFACE) + 4200];
@@ -428,6 +438,22 @@ static const struct {
 	{ IFACE "CaptureFiles = 1001\n",
 	    "t.conf:3: bad CaptureFiles \"1001\": not a number from 0 to "
 	    "1000" },
+	/* Privileges and the control socket. */
+	{ IFACE "User = -rf\n",
+	    "t.conf:3: bad User \"-rf\": not a user name" },
+	{ IFACE "User = a b\n",
+	    "t.conf:3: bad User \"a b\": not a user name" },
+	{ IFACE "User = abcdefghijklmnopqrstuvwxyz0123456\n",
+	    "t.conf:3: bad User \"abcdefghijklmnopqrstuvwxyz0123456\": not a "
+	    "user name" },
+	{ IFACE "Chroot = var/empty\n",
+	    "t.conf:3: bad Chroot \"var/empty\": not an absolute path" },
+	{ IFACE "ControlSocket = tund.sock\n",
+	    "t.conf:3: bad ControlSocket \"tund.sock\": not an absolute path" },
+	{ IFACE "ControlGroup = wheel:x\n",
+	    "t.conf:3: bad ControlGroup \"wheel:x\": not a group name" },
+	{ IFACE "User = _tund\nUser = nobody\n",
+	    "t.conf:4: duplicate User (first on line 3)" },
 	{ IFACE "[Load]\nThreads = 0\n",
 	    "t.conf:4: bad Threads \"0\": not a number from 1 to 256" },
 	{ IFACE "[Load]\nThreads = 1, 257\n",

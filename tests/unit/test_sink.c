@@ -2,7 +2,7 @@
  * sink.c: counting load streams in order, with loss, duplicates and
  * reordering, inside and beyond the window; latency percentiles against
  * a known distribution; the bound on streams and the room idle ones make;
- * the tables of several threads merged; the answer to a query and the
+ * the tables of several threads merged; the counts since the start; the answer to a query and the
  * mailbox of the waiting run; and sink_input() telling load traffic for
  * this tund from everything else.
  */
@@ -92,6 +92,34 @@ test_duplicates(void)
 	CHECK_INT(t.delivered, 100);
 	CHECK_INT(t.duplicated, 4);
 	CHECK_INT(t.reordered, 0);
+	sink_free(s);
+}
+
+/* What tund show reports: totals that outlive the streams' collection. */
+static void
+test_status(void)
+{
+	struct sink		*s;
+	struct sink_totals	 t;
+	struct sink_status	 st;
+
+	CHECK((s = sink_new(boot)) != NULL);
+	sink_status(s, &st);
+	CHECK_INT(st.streams + st.delivered + st.untracked + st.live, 0);
+	feed_range(s, 1, 0, 100);
+	feed(s, 0, 1, 50, 0);			/* a duplicate */
+	feed(s, 1, 2, 0, 0);			/* another thread's table */
+	feed(s, 1, 2, 1, 0);
+	sink_status(s, &st);
+	CHECK_INT(st.streams, 2);
+	CHECK_INT(st.delivered, 102);
+	CHECK_INT(st.live, 2);
+	sink_collect(s, 1, 2, &t);
+	sink_status(s, &st);
+	CHECK_INT(st.streams, 2);
+	CHECK_INT(st.delivered, 102);
+	CHECK_INT(st.live, 0);
+	CHECK_INT(st.untracked, 0);
 	sink_free(s);
 }
 
@@ -409,6 +437,7 @@ main(void)
 	T_RUN(test_in_order);
 	T_RUN(test_loss);
 	T_RUN(test_duplicates);
+	T_RUN(test_status);
 	T_RUN(test_reordered);
 	T_RUN(test_latency);
 	T_RUN(test_latency_ends);

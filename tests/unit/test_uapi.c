@@ -479,6 +479,26 @@ refused_bad_operation(void)
 	CHECK_INT(refused("listen_port=1\n\n"), EINVAL);
 }
 
+/* tund's own requests: a line and the empty line, as get=1. */
+static void
+tund_requests(void)
+{
+	CHECK(accepted("tund-show=text\n\n"));
+	CHECK_INT(p.req.op, UAPI_SHOW);
+	CHECK_INT(p.req.json, 0);
+	CHECK(accepted("tund-show=json\n\n"));
+	CHECK_INT(p.req.op, UAPI_SHOW);
+	CHECK_INT(p.req.json, 1);
+	CHECK(accepted("tund-reload=1\n\n"));
+	CHECK_INT(p.req.op, UAPI_RELOAD);
+	CHECK_INT(refused("tund-show=xml\n\n"), EINVAL);
+	CHECK_INT(refused("tund-show=\n\n"), EINVAL);
+	CHECK_INT(refused("tund-show=json\nextra=1\n\n"), EINVAL);
+	CHECK_INT(refused("tund-reload=2\n\n"), EINVAL);
+	CHECK_INT(refused("tund-reload=1 \n\n"), EINVAL);
+	CHECK_INT(refused("tund-reload\n\n"), EINVAL);
+}
+
 /* Every byte as the first digit: only hex digits pass, with their value. */
 static void
 hex_every_byte(void)
@@ -989,6 +1009,22 @@ format_errno(void)
 	CHECK_INT(uapi_format_errno(NULL, 0, E2BIG), 10);
 }
 
+static void
+format_reload(void)
+{
+	char	 buf[128];
+	char	*msg[] = { "a.conf:3: bad key", "two\nlines" };
+
+	CHECK_INT(uapi_format_reload(buf, sizeof(buf), NULL, 0, 0), 9);
+	CHECK_STR(buf, "errno=0\n\n");
+	uapi_format_reload(buf, sizeof(buf), msg, 2, EINVAL);
+	CHECK_STR(buf, "error=a.conf:3: bad key\nerror=two lines\n"
+	    "errno=-22\n\n");
+	CHECK_INT(uapi_format_reload(NULL, 0, msg, 2, EINVAL),
+	    strlen("error=a.conf:3: bad key\nerror=two lines\n"
+	    "errno=-22\n\n"));
+}
+
 /*
  * A get reply made a set request, the way wg showconf | wg setconf goes:
  * without the counters, the handshake time and the errno.
@@ -1077,6 +1113,7 @@ main(void)
 	T_RUN(incomplete_requests);
 	T_RUN(refused_like_wireguard_go);
 	T_RUN(refused_bad_operation);
+	T_RUN(tund_requests);
 	T_RUN(hex_every_byte);
 	T_RUN(refused_bad_hex);
 	T_RUN(refused_bad_numbers);
@@ -1095,6 +1132,7 @@ main(void)
 	T_RUN(format_fields);
 	T_RUN(format_truncated);
 	T_RUN(format_errno);
+	T_RUN(format_reload);
 	T_RUN(format_round_trip);
 	uapi_parser_reset(&p);
 	return t_done();

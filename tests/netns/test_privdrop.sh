@@ -1,0 +1,142 @@
+#!/bin/sh
+# Privilege separation: once set up, tund runs as an unprivileged user with
+# no capabilities, no_new_privs and a seccomp filter, while a root child
+# does what still needs root (reload's addresses, the fwmark, the down
+# hooks, root's files).  Checked from /proc/PID/status, and by what still
+# works and what fails cleanly once that child is gone.
+. "$(dirname "$0")/../lib.sh"
+need_root privdrop
+need_linux privdrop
+
+# status PID FIELD: a line of /proc/PID/status, its values only.
+status() {
+	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' \
+	    /proc/$1/status
+}
+
+# expect NAME GOT WANT
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"
+	else fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# The privileged child of PID.
+child_of() {
+	ps -o pid= --ppid "$1" | tr -d ' ' | head -1
+}
+
+sites || { fail privdrop_setup; exit 1; }
+U=nobody
+UID_=$(id -u $U); GID_=$(id -g $U)
+# A sanitizer build has no seccomp filter (its runtime's own calls).
+if nm "$TUND" 2>/dev/null | grep -qE '__(asan|tsan)_init'; then
+	SECCOMP=0
+else
+	SECCOMP=2
+fi
+
+umask 077
+site_conf b "$UA4" > "$W/b.conf"
+{
+	site_conf a "$UB4" | sed "/^Device/a\\
+User = $U\\
+PreDown = id -u > $W/predown.uid\\
+PostDown = touch $W/postdown.ran"
+} > "$W/a.conf"
+start_tund b "$W/b.conf"; TB=$BG
+bg sh -c "exec ip netns exec $A '$TUND' -d -v -f '$W/a.conf' \
+    -p '$W/a.pid' 2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'" ||
+    fail privdrop_start
+
+# The daemon: the user's ids, nothing more.
+expect privdrop_uid "$(status $TA Uid)" "$UID_ $UID_ $UID_ $UID_"
+expect privdrop_gid "$(status $TA Gid)" "$GID_ $GID_ $GID_ $GID_"
+expect privdrop_groups "$(status $TA Groups)" "$GID_"
+expect privdrop_capeff "$(status $TA CapEff)" 0000000000000000
+expect privdrop_capprm "$(status $TA CapPrm)" 0000000000000000
+expect privdrop_no_new_privs "$(status $TA NoNewPrivs)" 1
+expect privdrop_seccomp "$(status $TA Seccomp)" $SECCOMP
+# Its threads too (the filter and the ids are every thread's).
+_bad=0
+for _t in /proc/$TA/task/*; do
+	grep -q "^Uid:	$UID_	" $_t/status &&
+	    grep -q "^Seccomp:	$SECCOMP" $_t/status || _bad=1
+done
+expect privdrop_threads $_bad 0
+C=$(child_of $TA)
+expect privdrop_child_root "$(status $C Uid | cut -d' ' -f1)" 0
+check privdrop_logged grep -q "running as $U" "$W/tund-a.log"
+
+# Still a tunnel.
+check privdrop_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
+
+# Reload: the root child reads the 0600 file and adds the address.
+sed -i 's|^Address = .*|&, 198.19.7.1/32|' "$W/a.conf"
+kill -HUP $TA
+check privdrop_reload_address wait_for 5 sh -c \
+    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.1/32"
+# The fwmark needs CAP_NET_ADMIN: the child sets it.
+check privdrop_fwmark ip netns exec $A wg set ${P}ta fwmark 0x77
+expect privdrop_fwmark_shown \
+    "$(ip netns exec $A wg show ${P}ta fwmark 2>&1)" 0x77
+
+# Without the root child, what needs root fails cleanly and the tunnel
+# keeps forwarding.
+kill -9 $C
+sed -i 's|, 198.19.7.1/32|, 198.19.7.2/32|' "$W/a.conf"
+kill -HUP $TA
+check privdrop_gone_reload_fails wait_for 5 grep -q \
+    "reload failed, keeping" "$W/tund-a.log"
+check privdrop_gone_fwmark_fails sh -c \
+    "! ip netns exec $A wg set ${P}ta fwmark 0x78 2>/dev/null"
+check privdrop_gone_alive kill -0 $TA
+check privdrop_gone_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
+expect privdrop_gone_address "$(ip -n $A addr show dev ${P}ta |
+    grep -c 198.19.7.2/32)" 0
+stop_bg $TA
+expect privdrop_gone_exit $RC 0
+
+# A full run: the down hooks run as root, root's files are removed.
+rm -f "$W/predown.uid" "$W/postdown.ran"
+bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
+    -p '$W/a.pid' 2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+check privdrop_pidfile test -s "$W/a.pid"
+check privdrop_socket test -S /var/run/wireguard/${P}ta.sock
+stop_bg $TA
+expect privdrop_exit $RC 0
+expect privdrop_predown_root "$(cat "$W/predown.uid" 2>&1)" 0
+check privdrop_postdown test -e "$W/postdown.ran"
+check privdrop_pidfile_removed test ! -e "$W/a.pid"
+check privdrop_socket_removed test ! -e /var/run/wireguard/${P}ta.sock
+
+# Chroot: the daemon's root is the directory; reload still reads the file.
+mkdir -m 755 "$W/empty"
+sed -i "/^User/a\\
+Chroot = $W/empty" "$W/a.conf"
+bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
+    2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+expect privdrop_chroot "$(readlink /proc/$TA/root)" "$W/empty"
+check privdrop_chroot_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
+sed -i 's|, 198.19.7.2/32|, 198.19.7.3/32|' "$W/a.conf"
+kill -HUP $TA
+check privdrop_chroot_reload wait_for 5 sh -c \
+    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.3/32"
+stop_bg $TA
+
+# User = root keeps root; a user that does not exist is a config error.
+sed -i -e '/^Chroot/d' -e 's/^User = .*/User = root/' "$W/a.conf"
+bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
+    2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+expect privdrop_user_root "$(status $TA Uid | cut -d' ' -f1)" 0
+stop_bg $TA
+sed -i 's/^User = .*/User = no-such-user-tund/' "$W/a.conf"
+"$TUND" -n -f "$W/a.conf" > "$W/n.out" 2>&1; RC=$?
+expect privdrop_no_user_exit $RC 1
+check privdrop_no_user_message grep -q "User no-such-user-tund: no such user" \
+    "$W/n.out"
+stop_bg $TB
