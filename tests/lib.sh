@@ -146,10 +146,10 @@ EOC
 	return 0
 }
 
-# start_tund SIDE CONF-FILE: tund in that side's namespace; PID in $BG,
-# log in $W/tund-SIDE.log.
+# start_tund SIDE CONF-FILE: tund in that side's namespace ($A, $B, or
+# ${P}SIDE for another letter); PID in $BG, log in $W/tund-SIDE.log.
 start_tund() {
-	_ns=$([ "$1" = a ] && echo $A || echo $B)
+	case $1 in a) _ns=$A ;; b) _ns=$B ;; *) _ns=$P$1 ;; esac
 	bg sh -c "exec ip netns exec $_ns '$TUND' -d -v -f '$2' \
 	    2>>'$W/tund-$1.log'"
 	wait_for 5 sh -c "ip -n $_ns link show ${P}t$1 | grep -q ',UP'"
