@@ -39,7 +39,8 @@ ALL_CFLAGS =	${CFLAGS} ${WARNINGS} ${SAN_FLAGS} -pthread -D_GNU_SOURCE \
 ALL_LDFLAGS =	${LDFLAGS} ${SAN_FLAGS} -pthread
 
 CORE_SRCS =	tund/log.c tund/prefix.c tund/key.c tund/conf.c \
-		tund/crypto.c tund/tunhdr.c tund/netcfg_journal.c
+		tund/conf_file.c tund/crypto.c tund/tunhdr.c \
+		tund/netcfg_journal.c
 PROTO_SRCS =	tund/noise.c tund/cookie.c tund/ratelimit.c tund/timers.c \
 		tund/replay.c tund/allowedips.c tund/index.c tund/icmp.c \
 		tund/offload.c tund/parallel.c tund/inet.c tund/loadpkt.c
@@ -83,7 +84,8 @@ ${T}/test_prefix: ${T}/test_prefix.c tund/prefix.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_prefix.c ${T}/t.c tund/prefix.c ${ALL_LDFLAGS}
 ${T}/test_key: ${T}/test_key.c tund/key.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_key.c ${T}/t.c tund/key.c ${ALL_LDFLAGS}
-CONF_SRCS =	tund/conf.c tund/prefix.c tund/key.c tund/crypto.c
+CONF_SRCS =	tund/conf.c tund/conf_file.c tund/prefix.c tund/key.c \
+		tund/crypto.c
 ${T}/test_conf: ${T}/test_conf.c ${CONF_SRCS} ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_conf.c ${T}/t.c ${CONF_SRCS} ${ALL_LDFLAGS} \
 	    ${PKG_LIBS}

@@ -116,6 +116,9 @@ struct conf_errors {
  */
 struct conf	*conf_parse(const char *name, const char *text, size_t len,
 		    struct conf_errors *errs);
+/* conf_parse(), also telling whether the text held a private key. */
+struct conf	*conf_parse_secret(const char *name, const char *text,
+		    size_t len, struct conf_errors *errs, int *secret);
 /*
  * Read and parse a file, refuse a key file readable by others, resolve
  * endpoints.  Same contract as conf_parse().
