@@ -26,9 +26,9 @@
 #include "netcfg.h"
 #include "pcapio.h"
 #include "priv.h"
+#include "tunnel.h"
 
 #define PRIV_MAXFDS	64		/* sockets one request may carry */
-#define PRIV_MAXFILES	4		/* files removed at the end */
 #define PRIV_TEXT_MAX	(1024 * 1024 + 1024 * 64)	/* file or errors */
 
 enum priv_cmd {
@@ -377,14 +377,15 @@ serve(struct child *ch)
 }
 
 static void
-own_files(struct child *ch, const char *const remove[])
+own_files(struct child *ch, const char *const remove[PRIV_MAXFILES])
 {
 	struct stat	st;
+	size_t		i;
 
-	for (; *remove != NULL && ch->nfiles < PRIV_MAXFILES; remove++) {
-		if (lstat(*remove, &st) == -1)
+	for (i = 0; i < PRIV_MAXFILES; i++) {
+		if (remove[i] == NULL || lstat(remove[i], &st) == -1)
 			continue;
-		ch->file[ch->nfiles].path = strdup(*remove);
+		ch->file[ch->nfiles].path = strdup(remove[i]);
 		ch->file[ch->nfiles].dev = st.st_dev;
 		ch->file[ch->nfiles].ino = st.st_ino;
 		if (ch->file[ch->nfiles].path != NULL)
@@ -407,16 +408,19 @@ close_others(const struct child *ch)
 }
 
 static void __attribute__((noreturn))
-child_main(int chan, struct conf *c, struct netcfg *nc,
-    struct capture *cap, const char *ifname, const char *const remove[])
+child_main(int chan, struct priv_setup *su)
 {
 	struct child	ch;
 
+	/* Nothing here may ever need a key. */
+	conf_wipe_keys(su->conf);
+	tunnel_wipe_secrets(su->tunnel);
 	memset(&ch, 0, sizeof(ch));
 	ch.fd = chan;
-	ch.netcfg = nc;
-	ch.capdir = cap != NULL ? capture_where(cap, &ch.capname,
-	    &ch.capfiles) : -1;
+	ch.conf = su->conf;
+	ch.netcfg = su->netcfg;
+	ch.capdir = su->capture != NULL ? capture_where(su->capture,
+	    &ch.capname, &ch.capfiles) : -1;
 	/* Signals are for the parent, which tells us what to do. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
@@ -424,17 +428,14 @@ child_main(int chan, struct conf *c, struct netcfg *nc,
 	signal(SIGUSR1, SIG_IGN);
 	close_others(&ch);
 	log_reopen();
-	ch.conf = c;
-	conf_wipe_keys(c);
-	if ((ch.ifname = strdup(ifname)) == NULL)
+	if ((ch.ifname = strdup(su->ifname)) == NULL)
 		fatalx("privileged child: out of memory");
-	own_files(&ch, remove);
+	own_files(&ch, su->remove);
 	serve(&ch);
 }
 
 struct priv *
-priv_start(struct conf *c, struct netcfg **nc, struct capture *cap,
-    const char *ifname, const char *const remove[])
+priv_start(struct priv_setup *su)
 {
 	struct priv	*p;
 	int		 sv[2];
@@ -456,13 +457,13 @@ priv_start(struct conf *c, struct netcfg **nc, struct capture *cap,
 		free(p);
 		return NULL;
 	case 0:
-		child_main(sv[1], c, *nc, cap, ifname, remove);
+		child_main(sv[1], su);
 	}
 	close(sv[1]);
 	pthread_mutex_init(&p->lock, NULL);
 	p->fd = sv[0];
-	netcfg_forget(*nc);
-	*nc = NULL;
+	netcfg_forget(su->netcfg);
+	su->netcfg = NULL;
 	return p;
 }
 

@@ -21,18 +21,27 @@ struct conf;
 struct conf_errors;
 struct netcfg;
 struct priv;
+struct tunnel;
+
+#define PRIV_MAXFILES	2
+
+/* What the privileged child takes over from the process as set up. */
+struct priv_setup {
+	struct conf	*conf;		/* its copy: the keys wiped */
+	struct tunnel	*tunnel;	/* its copy: the secrets wiped */
+	struct netcfg	*netcfg;	/* the parent's copy forgotten: NULL */
+	struct capture	*capture;	/* its directory kept; NULL: none */
+	const char	*ifname;
+	/* Unlinked at the end if still the files there now; NULL: none. */
+	const char	*remove[PRIV_MAXFILES];
+};
 
 /*
- * Fork the privileged child.  It takes over *nc (the parent's copy is
- * forgotten, *nc set to NULL) and its copy of c, keys wiped; it keeps
- * the capture's directory (cap may be NULL) and closes every other
- * descriptor but its end of the channel, the log and the netcfg's.  The files in remove[] (NULL-terminated) are unlinked at the
- * end if they are still the ones there now.  Returns NULL, logged, on
- * failure, with *nc untouched.
+ * Fork the privileged child.  It closes every descriptor but its end of
+ * the channel, the log, the netcfg's and the capture directory.  Returns
+ * NULL, logged, on failure, with the setup untouched.
  */
-struct priv	*priv_start(struct conf *c, struct netcfg **nc,
-		    struct capture *cap, const char *ifname,
-		    const char *const remove[]);
+struct priv	*priv_start(struct priv_setup *);
 /*
  * Read and check the configuration file.  Returns 0 with the text (*len
  * bytes, for the caller to wipe and free) or -1 with the errors in errs.

@@ -338,13 +338,13 @@ run(struct tund *t)
 static int
 drop_privileges(struct tund *t)
 {
-	const char	*files[3] = { NULL, NULL, NULL };
+	struct priv_setup	su = { t->conf, t->tunnel, t->netcfg,
+	    t->tunnel->capture, t->tun.name,
+	    { control_path(t->control), t->pidfile } };
 
-	files[0] = control_path(t->control);
-	files[1] = t->pidfile;
-	if ((t->priv = priv_start(t->conf, &t->netcfg, t->tunnel->capture,
-	    t->tun.name, files)) == NULL)
+	if ((t->priv = priv_start(&su)) == NULL)
 		return -1;
+	t->netcfg = su.netcfg;
 	t->tunnel->priv = t->priv;
 	if (t->tunnel->capture != NULL)
 		capture_delegate(t->tunnel->capture, priv_capture_file, t->priv);

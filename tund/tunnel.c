@@ -367,6 +367,17 @@ tunnel_new(const struct conf *c)
 }
 
 void
+tunnel_wipe_secrets(struct tunnel *tn)
+{
+	size_t	i;
+
+	crypto_wipe(&tn->local, sizeof(tn->local));
+	crypto_wipe(&tn->cookies, offsetof(struct cookie_checker, lock));
+	for (i = 0; i < tn->npeers; i++)
+		crypto_wipe(&tn->peer[i]->noise, sizeof(tn->peer[i]->noise));
+}
+
+void
 tunnel_free(struct tunnel *tn)
 {
 	size_t	i;

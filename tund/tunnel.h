@@ -195,6 +195,12 @@ struct conf_peer;
 /* The shared state for a configuration; NULL (logged) on failure. */
 struct tunnel	*tunnel_new(const struct conf *);
 void		 tunnel_free(struct tunnel *);
+/*
+ * Wipe the identity and each peer's handshake secrets, in a process that
+ * only inherited them (the privileged child): before any handshake, so
+ * there are no sessions yet.
+ */
+void		 tunnel_wipe_secrets(struct tunnel *);
 /* Route n more prefixes to the peer: 0, or -1 logged. */
 int		 tunnel_add_routes(struct tunnel *, struct peer *,
 		    const struct prefix *, size_t n);

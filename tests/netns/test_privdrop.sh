@@ -67,6 +67,32 @@ done
 expect privdrop_threads $_bad 0
 C=$(child_of $TA)
 expect privdrop_child_root "$(status $C Uid | cut -d' ' -f1)" 0
+# holds KEYFILE PID: the process's writable memory holds that private key.
+holds() {
+	python3 - "$1" "$2" <<'EOF'
+import base64, re, sys
+key = base64.b64decode(open(sys.argv[1]).read().strip())
+pid = sys.argv[2]
+with open("/proc/%s/maps" % pid) as maps, \
+    open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) rw", line)
+        if not m:
+            continue
+        lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+        try:
+            mem.seek(lo)
+            if key in mem.read(hi - lo):
+                sys.exit(0)
+        except (OSError, ValueError, OverflowError):
+            pass
+sys.exit(1)
+EOF
+}
+lacks() { ! holds "$@"; }
+# The daemon needs its key; the child, which never handshakes, has none.
+check privdrop_key_in_daemon holds "$W/a.key" $TA
+check privdrop_no_key_in_child lacks "$W/a.key" $C
 check privdrop_logged grep -q "running as $U" "$W/tund-a.log"
 
 # Still a tunnel.
