@@ -49,6 +49,8 @@ bg sh -c "exec ip netns exec $A '$TUND' -d -v -f '$W/a.conf' \
     -p '$W/a.pid' 2>>'$W/tund-a.log'"; TA=$BG
 wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'" ||
     fail privdrop_start
+# The interface is up before the drop, which comes last.
+wait_for 5 sh -c "grep -q '^Seccomp:	$SECCOMP' /proc/$TA/status"
 
 # The daemon: the user's ids, nothing more.
 expect privdrop_uid "$(status $TA Uid)" "$UID_ $UID_ $UID_ $UID_"
@@ -80,19 +82,26 @@ with open("/proc/%s/maps" % pid) as maps, \
         if not m:
             continue
         lo, hi = int(m.group(1), 16), int(m.group(2), 16)
-        try:
-            mem.seek(lo)
-            if key in mem.read(hi - lo):
-                sys.exit(0)
-        except (OSError, ValueError, OverflowError):
-            pass
+        for at in range(lo, hi, 1 << 20):
+            try:
+                mem.seek(at)
+                if key in mem.read(min(hi - at, (1 << 20) + 31)):
+                    sys.exit(0)
+            except (OSError, ValueError, OverflowError):
+                pass
 sys.exit(1)
 EOF
 }
 lacks() { ! holds "$@"; }
 # The daemon needs its key; the child, which never handshakes, has none.
-check privdrop_key_in_daemon holds "$W/a.key" $TA
-check privdrop_no_key_in_child lacks "$W/a.key" $C
+# (A sanitizer's terabytes of shadow memory are not for reading through.)
+if [ $SECCOMP = 2 ]; then
+	check privdrop_key_in_daemon holds "$W/a.key" $TA
+	check privdrop_no_key_in_child lacks "$W/a.key" $C
+else
+	skip "privdrop_key_in_daemon: sanitizer build"
+	skip "privdrop_no_key_in_child: sanitizer build"
+fi
 check privdrop_logged grep -q "running as $U" "$W/tund-a.log"
 
 # Still a tunnel.
@@ -144,7 +153,7 @@ sed -i "/^User/a\\
 Chroot = $W/empty" "$W/a.conf"
 bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
     2>>'$W/tund-a.log'"; TA=$BG
-wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+wait_for 5 test "$(readlink /proc/$TA/root)" = "$W/empty"
 expect privdrop_chroot "$(readlink /proc/$TA/root)" "$W/empty"
 check privdrop_chroot_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
 sed -i 's|, 198.19.7.2/32|, 198.19.7.3/32|' "$W/a.conf"
@@ -157,7 +166,8 @@ stop_bg $TA
 sed -i -e '/^Chroot/d' -e 's/^User = .*/User = root/' "$W/a.conf"
 bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
     2>>'$W/tund-a.log'"; TA=$BG
-wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
+# Threads start once the drop would have happened.
+wait_for 5 sh -c "test \$(ls /proc/$TA/task | wc -l) -gt 2"
 expect privdrop_user_root "$(status $TA Uid | cut -d' ' -f1)" 0
 stop_bg $TA
 sed -i 's/^User = .*/User = no-such-user-tund/' "$W/a.conf"
