@@ -12,6 +12,12 @@ tunnel's result file, unless said otherwise):
   speed FILE                  openssl speed -mr output
   genconf N OUT KEYFILE DEV TUND   a tund.conf with N generated peers
   startup NS TUND CONF RUNS   start-up time and RSS of tund (median of RUNS)
+  iperf_load PREFIX FILE PKTS DROPS   iperf3 -J UDP client output, with the
+                              packets the interface passed and dropped
+  threadcpu OUT PID N SECONDS LOG   CPU seconds of the N youngest threads
+                              of tund (PID or its child) in the middle
+                              of its load run; "key value" lines to OUT
+  tund_load PREFIX JSON CPU   tund's load report (one run) and threadcpu
   report RESDIR JSON SECONDS  the table on stdout, the results as JSON
 """
 import json
@@ -238,45 +244,153 @@ def cmd_startup(ns, tund, conf, runs):
     emit("", "hwm_kb", int(statistics.median(hwms)))
 
 
-def cmd_load(path):
-    """tund's load report: per run, what its senders pushed and after."""
-    try:
-        d = json.load(open(path))
-    except (OSError, ValueError) as e:
-        emit("tund_", "error", json.dumps("no load report (%s)" %
-                                          e.__class__.__name__))
+def cmd_iperf_load(prefix, path, pkts, drops):
+    """iperf3 as a load: what its sockets took, what the device passed."""
+    d, err = load_iperf(path)
+    if d is None:
+        emit(prefix, "error", json.dumps(err))
         return
-    for r in d["runs"]:
-        p = "tund%d_" % r["threads"]
-        emit(p, "accepted_kpps", r["total"]["accepted_pps"] / 1e3)
-        emit(p, "pulled_kpps", r["pulled_pps"] / 1e3)
-        emit(p, "tx_dropped", r["interface_tx_dropped"])
-        f = r["far"]
-        emit(p, "dlvd_kpps", f["delivered_pps"] / 1e3
-             if f.get("answered") else None)
+    s = d["end"]["sum_sent"]
+    secs = s["seconds"]
+    cpu = d["end"].get("cpu_utilization_percent", {}).get("host_total")
+    emit(prefix, "offered_kpps", s["packets"] / secs / 1e3)
+    emit(prefix, "passed_kpps", int(pkts) / secs / 1e3)
+    emit(prefix, "tx_dropped", int(drops))
+    emit(prefix, "us_per_pkt", cpu / 100 * secs / s["packets"] * 1e6
+         if cpu and s["packets"] else None)
+
+
+def thread_stats(pid):
+    """{tid: (start time, utime + stime)} of a process, in clock ticks."""
+    out = {}
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            f = open("/proc/%d/task/%s/stat" % (pid, t)).read()
+        except OSError:
+            continue
+        x = f[f.rfind(")") + 2:].split()
+        out[t] = (int(x[19]), int(x[11]) + int(x[12]))
+    return out
+
+
+def tund_under(pid):
+    """pid, or its child: timeout(1) runs tund as one."""
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            f = open("/proc/%s/stat" % p).read()
+        except OSError:
+            continue
+        if int(f[f.rfind(")") + 2:].split()[1]) == pid:
+            return int(p)
+    return pid
+
+
+def cmd_threadcpu(out, pid, n, seconds, log):
+    """The senders' CPU time: the n youngest threads, once the run is on."""
+    pid, n, secs = int(pid), int(n), float(seconds)
+    end = time.time() + 30
+    while time.time() < end:
+        try:
+            if "load: %d thread" % n in open(log).read():
+                break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    window = secs - 0.8
+    if window < 0.5:
+        return
+    try:
+        time.sleep(0.3)
+        tid = tund_under(pid)
+        a, t0 = thread_stats(tid), time.time()
+        time.sleep(window)
+        b, t1 = thread_stats(tid), time.time()
+    except OSError:
+        return
+    young = sorted(b, key=lambda t: (b[t][0], int(t)))[-n:]
+    clk = os.sysconf("SC_CLK_TCK")
+    with open(out, "w") as f:
+        f.write("cpu_s %g\nwindow_s %g\n" % (
+            sum(b[t][1] - a.get(t, b[t])[1] for t in young) / clk, t1 - t0))
+
+
+def cmd_tund_load(prefix, path, cpu):
+    """tund's load report (one run) and its senders' CPU time."""
+    try:
+        r = json.load(open(path))["runs"][0]
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        emit(prefix, "error", json.dumps("no load report (%s)" %
+                                         e.__class__.__name__))
+        return
+    acc = r["total"]["accepted_pps"]
+    emit(prefix, "offered_kpps", acc / 1e3)
+    emit(prefix, "passed_kpps", r["pulled_pps"] / 1e3)
+    emit(prefix, "tx_dropped", r["interface_tx_dropped"])
+    c = readkv(cpu)
+    emit(prefix, "us_per_pkt", c["cpu_s"] / c["window_s"] / acc * 1e6
+         if c.get("cpu_s") is not None and c.get("window_s") and acc
+         else None)
+
+
+def median(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
 
 
 def load_lines(load, targets):
-    """The load step's table and its targets (issue 5)."""
-    out = ["load: 64 B UDP payloads into one interface, kpps   "
-           "iperf3 sent  tund accepted  tund pulled  tx drops  ratio"]
+    """The load step's table and its targets (issue 5): medians of rounds."""
+    rounds = range(1, (load.get("rounds") or 1) + 1)
+
+    def col(tool, n, key):
+        return [load.get("r%d_%s%d_%s" % (r, tool, n, key)) for r in rounds]
+
+    def ratios(n):
+        return [b / a if a and b else None for a, b in
+                zip(col("iperf", n, "offered_kpps"),
+                    col("tund", n, "offered_kpps"))]
+
+    def f(v, fmt):
+        return fmt % v if v is not None else "-"
+
+    out = ["load: 64-byte UDP payloads into tund's interface (Threads = %s "
+           "both ends), median of %d round%s" % (
+               load.get("tunnel_threads", "?"), len(rounds),
+               "s" if len(rounds) > 1 else ""),
+           "  %-22s%10s%10s%11s%12s%8s" % (
+               "", "offered", "passed", "tx drops", "CPU us/pkt",
+               "ratio"),
+           "  %-22s%10s%10s%11s%12s" % ("", "kpps", "kpps", "a run", "")]
+    rows = [("iperf", 1, "iperf3 -P 1"), ("tund", 1, "tund -L threads=1"),
+            ("iperf", 2, "iperf3 -P 2"), ("tund", 2, "tund -L threads=2"),
+            ("drain", 1, "tund, no peer: drain")]
+    for tool, n, label in rows:
+        x = median(ratios(n)) if tool == "tund" else None
+        out.append("  %-22s%10s%10s%11s%12s%8s" % (
+            label, f(median(col(tool, n, "offered_kpps")), "%.0f"),
+            f(median(col(tool, n, "passed_kpps")), "%.0f"),
+            f(median(col(tool, n, "tx_dropped")), "%.0f"),
+            f(median(col(tool, n, "us_per_pkt")), "%.2f"),
+            f(x, "%.2f")))
+    errs = ["%s: %s" % (k, v) for k, v in sorted(load.items())
+            if k.endswith("error") and v]
+    if errs:
+        out.append("  " + "; ".join(errs))
     for n in (1, 2):
-        a, b = load.get("iperf%d_sent_kpps" % n), \
-            load.get("tund%d_accepted_kpps" % n)
-        x = a and b and b / a
-        out.append("  %d stream(s) / sender thread(s)%21s%15s%13s%10s%7s" % (
-            n, "%.0f" % a if a else "-", "%.0f" % b if b else "-",
-            "%.0f" % load["tund%d_pulled_kpps" % n]
-            if load.get("tund%d_pulled_kpps" % n) else "-",
-            load.get("tund%d_tx_dropped" % n, "-"),
-            "%.2f" % x if x else "-"))
-        targets.append({"target": "load: tund senders >= 2x iperf3 -P %d"
-                        % n, "met": bool(x and x >= 2),
-                        "detail": "%.2fx" % x if x else "-"})
-    a, d = load.get("tund1_accepted_kpps"), load.get("tund1_tx_dropped")
-    if a:
-        targets.append({"target": "load: drain keeps up at Threads = 1",
-                        "met": d == 0, "detail": "%s interface drops" % d})
+        rs = ratios(n)
+        x = median(rs)
+        targets.append({
+            "target": "load: tund senders >= 2x iperf3 -P %d" % n,
+            "met": x is not None and x >= 2,
+            "detail": "%s (rounds %s)" % (
+                f(x, "%.2fx"), " ".join(f(v, "%.2f") for v in rs))})
+    d = col("tund", 1, "tx_dropped")
+    if any(v is not None for v in d):
+        targets.append({
+            "target": "load: drain keeps up at Threads = 1",
+            "met": all(v == 0 for v in d),
+            "detail": "tx drops %s" % " ".join(f(v, "%d") for v in d)})
     return out
 
 
@@ -366,30 +480,31 @@ def cmd_report(resdir, jpath, seconds):
     load = readkv(os.path.join(resdir, "load.kv"))
 
     out = []
-    w = 15
-    head = "%-25s" % "metric" + "".join("%*s" % (w, LABELS.get(n, n))
-                                         for n in order)
-    out.append(head)
-    out.append("-" * len(head))
-    for key, label, _, f in ROWS:
-        line = "%-25s" % label
-        for n in order:
-            r = res[n]
-            if not r.get("up"):
-                cell = "not up" if key == ROWS[0][0] else ""
-            elif key in ("cpu_s_per_gb", "peak_rss_mib") and \
-                    not r.get("has_cpu"):
-                cell = "n/a"
-            else:
-                refv = res[ref].get(key) if ref else None
-                cell = fmt_cell(r.get(key), refv, f)
-            line += "%*s" % (w, cell)
-        out.append(line)
-    out.append("-" * len(head))
-    if ref:
-        out.append("(x.xx) = value / %s's value, same run; above 1 is "
-                   "more throughput, or more latency/CPU/memory"
-                   % LABELS[ref])
+    if order:
+        w = 15
+        head = "%-25s" % "metric" + "".join("%*s" % (w, LABELS.get(n, n))
+                                             for n in order)
+        out.append(head)
+        out.append("-" * len(head))
+        for key, label, _, f in ROWS:
+            line = "%-25s" % label
+            for n in order:
+                r = res[n]
+                if not r.get("up"):
+                    cell = "not up" if key == ROWS[0][0] else ""
+                elif key in ("cpu_s_per_gb", "peak_rss_mib") and \
+                        not r.get("has_cpu"):
+                    cell = "n/a"
+                else:
+                    refv = res[ref].get(key) if ref else None
+                    cell = fmt_cell(r.get(key), refv, f)
+                line += "%*s" % (w, cell)
+            out.append(line)
+        out.append("-" * len(head))
+        if ref:
+            out.append("(x.xx) = value / %s's value, same run; above 1 is "
+                       "more throughput, or more latency/CPU/memory"
+                       % LABELS[ref])
     for n in order:
         r = res[n]
         errs = [k + ": " + str(v) for k, v in r.items()
@@ -521,8 +636,12 @@ def main(argv):
         cmd_genconf(*args)
     elif cmd == "startup":
         cmd_startup(*args)
-    elif cmd == "load":
-        cmd_load(*args)
+    elif cmd == "iperf_load":
+        cmd_iperf_load(*args)
+    elif cmd == "threadcpu":
+        cmd_threadcpu(*args)
+    elif cmd == "tund_load":
+        cmd_tund_load(*args)
     elif cmd == "report":
         cmd_report(*args)
     else:

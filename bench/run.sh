@@ -1,13 +1,14 @@
 #!/bin/sh
 # tund against its peers, in network namespaces on this machine, one run.
 #
-#   sh bench/run.sh [-t seconds] [-o results.json] [-n peers] [name...]
+#   sh bench/run.sh [-t seconds] [-o results.json] [-n peers] [-r rounds]
+#       [name...]
 #
 # names (default: all of them, in this order):
 #   veth tund-t1 tund-t2 wggo ovpn-aes ovpn-chacha   tunnels
 #   crypto                                           openssl speed, one core
 #   peers                                            tund with -n peers
-#   load                                 tund's senders against iperf3
+#   load                  tund's senders against iperf3, -r rounds
 #
 # Each tunnel gets two fresh namespaces joined by veth (underlay
 # 198.18.0.1-2/24) and carries iperf3 TCP (1 and 4 streams), iperf3 UDP
@@ -20,25 +21,29 @@
 set -u
 
 usage() {
-	sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 T=10
 OUT=bench/results.json
 NPEERS=1000
-while getopts t:o:n:h _o; do
+ROUNDS=3
+while getopts t:o:n:r:h _o; do
 	case $_o in
 	t) T=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	n) NPEERS=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
 case $T in ''|*[!0-9]*) usage ;; esac
 case $NPEERS in ''|*[!0-9]*) usage ;; esac
-[ "$T" -ge 1 ] && [ "$NPEERS" -ge 2 ] || usage
+case $ROUNDS in ''|*[!0-9]*) usage ;; esac
+[ "$T" -ge 1 ] && [ "$NPEERS" -ge 2 ] && [ "$ROUNDS" -ge 1 ] || usage
+LOAD_THREADS=${LOAD_THREADS:-1}
 TUNNELS="veth tund-t1 tund-t2 wggo ovpn-aes ovpn-chacha"
 NAMES=${*:-$TUNNELS crypto peers load}
 for _n in $NAMES; do
@@ -205,7 +210,7 @@ genkey() { # genkey FILE: private key in FILE, public key printed
 # Per tunnel K: namespaces $A and $B, veth ${P}${K}va/vb, underlay
 # $UA/$UB, tunnel addresses $OA/$OB; the tunnel's own processes in $TPIDS.
 
-UA=198.18.0.1; UB=198.18.0.2; OA=198.19.0.1; OB=198.19.0.2
+UA=198.18.0.1; UB=198.18.0.2; OA=198.19.0.1; OB=198.19.0.2; OX=198.19.0.3
 K=0
 
 sites() {
@@ -449,39 +454,97 @@ run_peers() {
 	ns_del $_ns
 }
 
-# load: through one tund-to-tund tunnel (Threads = 2 both sides), 64-byte
-# UDP payloads pushed into A's interface by iperf3 -u -b 0 -P N, then by
-# tund's own sender threads (Method = socket, Threads = N) from a tund in
-# load mode that takes A's place, same configuration, N = 1 and 2.
+# load: 64-byte UDP payloads pushed into A's interface of one
+# tund-to-tund tunnel (Threads = $LOAD_THREADS on both sides), by
+# iperf3 -u -b 0 -l 64 -P N through tund at A, then by the senders of a
+# tund in load mode in A's place (same configuration, -L threads=N,
+# Method = socket) for as long.  N = 1 and 2, one after the other, in
+# $ROUNDS rounds, so that the two tools of a pair see the same machine;
+# each round ends with one sender to $OX, an address of A's interface
+# that no peer takes: tund's drain alone.
+if_stat() { # if_stat NAME: a counter of A's tunnel interface
+	ip netns exec $A cat /sys/class/net/${P}${K}ta/statistics/$1
+}
+
+up_a() { # A's tund daemon, until the tunnel carries a ping
+	spawn "$W/load.a.log" $A "$TUND" -d -f "$W/$K.a.conf"
+	APID=$!
+	wait_for 30 sh -c "kill -0 $APID && ip netns exec $A ping -n -c 1 \
+	    -W 1 $ADDR"
+}
+
+down_a() {
+	stop_pids $APID; forget_pid $APID
+	_keep=""
+	for _p in $TPIDS; do [ "$_p" = "$APID" ] || _keep="$_keep $_p"; done
+	TPIDS=$_keep
+}
+
+# load_iperf ROUND N: iperf3 -P N through A's daemon, with the interface's
+# counters around it.
+load_iperf() {
+	_o=$W/load.r$1.iperf$2
+	if ! up_a; then
+		echo "r$1_iperf$2_error \"the tunnel did not come up\"" >> "$KV"
+		return 1
+	fi
+	_p0=$(if_stat tx_packets) _d0=$(if_stat tx_dropped)
+	iperf_server
+	iperf_client "$_o.json" -u -b 0 -l 64 -P $2
+	_p1=$(if_stat tx_packets) _d1=$(if_stat tx_dropped)
+	iperf_server_done
+	down_a
+	py iperf_load r$1_iperf$2_ "$_o.json" $((${_p1:-0} - ${_p0:-0})) \
+	    $((${_d1:-0} - ${_d0:-0})) >> "$KV"
+}
+
+# load_tund ROUND N TAG DESTINATION: tund's senders in A's place, with the
+# CPU time of its N youngest threads (the senders) sampled in the middle of
+# the run.
+load_tund() {
+	_o=$W/load.r$1.$3$2
+	ip netns exec $A timeout $((T + 60)) "$TUND" -f "$W/$K.a.conf" \
+	    -L destination=$4:9 -L threads=$2 -L size=92 -L duration=$T \
+	    -L report="$_o.json" > "$_o.out" 2> "$_o.log" &
+	_lp=$!; PIDS="$PIDS $_lp"
+	py threadcpu "$_o.cpu" $_lp $2 $T "$_o.log" &
+	_cp=$!; PIDS="$PIDS $_cp"
+	wait $_lp; forget_pid $_lp
+	wait $_cp; forget_pid $_cp
+	py tund_load r$1_$3$2_ "$_o.json" "$_o.cpu" >> "$KV"
+}
+
 run_load() {
 	NAME=load; KV=$RES/load.kv
 	: > "$KV"
-	log "load: iperf3 -u -b 0 -l 64 -P N, then tund -L threads=N"
+	log "load: iperf3 -u -b 0 -l 64 -P N against tund -L threads=N," \
+	    "N = 1, 2, $ROUNDS rounds"
 	if ! sites; then
 		echo "error \"cannot make the namespaces\"" >> "$KV"
 		return
 	fi
 	ADDR=$OB
-	if ! up_tund 2 || ! wait_for 30 sh -c "kill -0 $TPIDS &&
+	echo "rounds $ROUNDS" >> "$KV"
+	echo "tunnel_threads $LOAD_THREADS" >> "$KV"
+	if up_tund $LOAD_THREADS && wait_for 30 sh -c "kill -0 $TPIDS &&
 	    ip netns exec $A ping -n -c 1 -W 1 $ADDR"; then
-		echo "up 0" >> "$KV"
-	else
 		echo "up 1" >> "$KV"
-		for _np in 1 2; do
-			iperf_server
-			iperf_client "$W/load.iperf$_np.json" -u -b 0 -l 64 \
-			    -P $_np
-			iperf_server_done
-			py udp iperf${_np}_ "$W/load.iperf$_np.json" >> "$KV"
-		done
 		set -- $TPIDS
-		stop_pids $1; forget_pid $1
-		TPIDS=$2
-		fg ip netns exec $A timeout $((2 * T + 60)) "$TUND" \
-		    -f "$W/$K.a.conf" -L destination=$OB:9 -L threads=1,2 \
-		    -L size=92 -L duration=$T -L report="$W/load.json" \
-		    > "$W/load.out" 2> "$W/load.log"
-		py load "$W/load.json" >> "$KV"
+		APID=$1
+		down_a
+		_r=1
+		while [ $_r -le $ROUNDS ]; do
+			for _np in 1 2; do
+				log "  round $_r, N = $_np"
+				load_iperf $_r $_np || break 2
+				load_tund $_r $_np tund $OB
+			done
+			# No peer for the destination: tund's drain alone.
+			load_tund $_r 1 drain $OX
+			_r=$((_r + 1))
+		done
+	else
+		echo "up 0" >> "$KV"
 	fi
 	for _p in $TPIDS; do forget_pid $_p; done
 	[ -n "$TPIDS" ] && stop_pids $TPIDS

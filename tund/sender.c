@@ -33,6 +33,7 @@
 #define BATCH		32		/* packets a sendmmsg */
 #define SNDTIMEO_MS	100		/* a blocked send gives up: EAGAIN */
 #define NAP_MAX_NS	100000000	/* a stop is seen within this */
+#define BACKOFF_NS	20000		/* after ENOBUFS: the device's ring is full */
 #define FLOW_PORT	49152		/* inject: source port of flow 0 */
 #define REPLAY_SLOT	(65535 + 4)	/* a link header and any IP packet */
 
@@ -43,10 +44,15 @@ struct flow {
 	struct loadpkt_flow	 addr;	/* inject: its headers */
 };
 
-/* A token bucket: rate tokens a second, at most burst saved up. */
+/*
+ * A token bucket: rate tokens a second, at most burst saved up.  A sender
+ * short of tokens sleeps until it has step of them, a millisecond's worth,
+ * rather than waking for every packet.
+ */
 struct pace {
 	double		 rate;		/* 0: no limit */
 	double		 burst;
+	double		 step;
 	double		 tokens;
 	uint64_t	 last;		/* ns */
 };
@@ -80,6 +86,7 @@ struct sender {
 	struct load_thread_result res;
 	_Atomic uint64_t	 live_pkts, live_bytes;
 	uint64_t		 end_ns;
+	int			 full;		/* the last refusal was ENOBUFS */
 };
 
 void
@@ -115,6 +122,7 @@ refused(struct sender *s, int e, size_t bytes)
 	s->res.offered_pkts++;
 	s->res.offered_bytes += bytes;
 	sender_tally(&s->res, e != 0 ? e : EIO, 1);
+	s->full = e == ENOBUFS;
 }
 
 /* Sleep until t, or less: not past the deadline, not too long for a stop. */
@@ -151,6 +159,7 @@ pace_take(struct sender *s, unsigned want)
 {
 	struct pace	*p = &s->pace;
 	uint64_t	 now;
+	double		 need;
 
 	for (;;) {
 		if (over(s, now = sink_clock()))
@@ -161,9 +170,10 @@ pace_take(struct sender *s, unsigned want)
 		p->last = now;
 		if (p->tokens > p->burst)
 			p->tokens = p->burst;
-		if (p->tokens >= 1)
+		need = p->step < want ? p->step : want;
+		if (p->tokens >= need)
 			return p->tokens < want ? (unsigned)p->tokens : want;
-		nap(s, now + (uint64_t)((1 - p->tokens) * 1e9 / p->rate) + 1);
+		nap(s, now + (uint64_t)((need - p->tokens) * 1e9 / p->rate) + 1);
 	}
 }
 
@@ -362,6 +372,11 @@ sender_main(void *arg)
 		n = s->send(s, n);
 		s->pace.tokens -= n;
 		s->quota -= n;
+		/* Let the drain make room rather than spin on a full ring. */
+		if (s->full) {
+			s->full = 0;
+			nap(s, sink_clock() + BACKOFF_NS);
+		}
 	}
 	s->end_ns = sink_clock();
 	atomic_store(&s->done, 1);
@@ -572,6 +587,8 @@ sender_new(const struct sender_run *r, unsigned i)
 		s->pace.rate = (double)cl->rate / r->threads;
 		s->pace.burst = s->pace.rate / 1000 > BATCH ?
 		    s->pace.rate / 1000 : BATCH;
+		s->pace.step = s->pace.rate / 1000 < 1 ? 1 :
+		    s->pace.rate / 1000 > BATCH ? BATCH : s->pace.rate / 1000;
 		s->pace.tokens = 1;
 	}
 	s->slot = cl->replay != NULL ? REPLAY_SLOT : r->tn->mtu + 4;
