@@ -5,6 +5,9 @@
  * name (IFF_MULTI_QUEUE); the kernel spreads flows over the queues by hash.
  * IFF_NO_PI: packets are bare IP, the version nibble gives the family.  The
  * device is not persistent, so the kernel deletes it with the last fd.
+ * The first queue is attached with IFF_TUN_EXCL: a device of that name
+ * that exists already is another daemon's, whose flows a new queue would
+ * quietly take a share of, unless it was made persistent for us.
  *
  * IFF_VNET_HDR with TSO and checksum offload: the stack hands us TCP
  * super-segments of up to 64 KB with a virtio_net_hdr, which offload.c
@@ -21,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,6 +49,51 @@ setiff(struct tun *t, int fd, int flags)
 		return -1;
 	memcpy(t->name, ifr.ifr_name, sizeof(t->name));
 	t->name[sizeof(t->name) - 1] = '\0';
+	return 0;
+}
+
+#ifndef IFF_TUN_EXCL
+#define IFF_TUN_EXCL	0x8000
+#endif
+
+/* Whether the existing device was made persistent (ip tuntap add). */
+static int
+persistent(const char *name)
+{
+	char		 path[64 + TUN_NAMESIZ];
+	unsigned	 flags = 0;
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%x", &flags) != 1)
+		flags = 0;
+	fclose(f);
+	return (flags & IFF_PERSIST) != 0;
+}
+
+/*
+ * Attach fd as the next queue.  The first makes a new device or takes one
+ * made persistent for us; one in use by another process is refused.
+ */
+static int
+attach(struct tun *t, int fd, int flags)
+{
+	if (t->nqueues > 1)
+		return setiff(t, fd, flags);
+	if (setiff(t, fd, flags | IFF_TUN_EXCL) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return -1;
+	if (!persistent(t->name)) {
+		log_warnx("%s: in use by another process", t->name);
+		return -1;
+	}
+	if (setiff(t, fd, flags) == -1) {
+		log_warn("%s: persistent device", t->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -106,12 +155,14 @@ tun_open(struct tun *t, const char *device, int nqueues)
 	while (t->nqueues < nqueues) {
 		if ((fd = open_queue(t)) == -1)
 			goto fail;
-		if (setiff(t, fd, flags) == 0)
+		if (attach(t, fd, flags) == 0)
 			continue;
+		if (errno == EBUSY)
+			goto fail;
 		/* A kernel before 3.8, or a persistent single-queue device. */
 		if (errno == EINVAL && t->nqueues == 1) {
 			flags &= ~IFF_MULTI_QUEUE;
-			if (setiff(t, fd, flags) == 0) {
+			if (attach(t, fd, flags) == 0) {
 				if (nqueues > 1)
 					log_info("%s: no multi-queue, using "
 					    "one queue", t->name);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # tund brings up its interface in a namespace: addresses, MTU, routes; pulls
 # the packets routed into it; survives a broken reload; applies a good one;
-# leaves nothing behind after SIGTERM, nor after a failure half way.
+# leaves nothing behind after SIGTERM, nor after a failure half way; will
+# not share its device with a second tund, but takes a persistent one.
 . "$(dirname "$0")/../lib.sh"
 T="iface_up iface_addr4 iface_addr6 iface_mtu iface_multiqueue iface_routes
 iface_pulls_ping4 iface_pulls_ping6 iface_no_peer iface_bad_reload
-iface_bad_reload_kept iface_good_reload iface_sigterm iface_clean
-iface_half_setup"
+iface_bad_reload_kept iface_good_reload iface_in_use iface_sigterm
+iface_clean iface_half_setup iface_persistent iface_persistent_kept"
 need_linux $T
 need_root $T
 
@@ -84,6 +85,13 @@ check iface_good_reload sh -c "$N route show | grep -q '^198.19.8.0/24 dev $DEV'
     ! $N -6 addr show dev $DEV | grep -q 2001:db8:1::1 &&
     $N link show $DEV | grep -q 'mtu 1300'"
 
+# A second tund for the same device is refused, and takes nothing away.
+timeout 10 ip netns exec $NS "$TUND" -d -f "$W/tund.conf" 2>"$W/second.log"
+rc=$?
+check iface_in_use sh -c "test $rc = 1 &&
+    grep -q '$DEV: in use by another process' '$W/second.log' &&
+    kill -0 $TPID && $N link show $DEV | grep -q ',UP'"
+
 kill -TERM $TPID
 if wait_exit $TPID 5; then check iface_sigterm test "$RC" = 0
 else fail "iface_sigterm: still running after 5 s"; fi
@@ -96,3 +104,14 @@ ip netns exec $NS "$TUND" -d -f "$W/tund.conf" 2>"$LOG"
 rc=$?
 check iface_half_setup sh -c "test $rc = 1 && ! $N link show $DEV &&
     ! $N route show | grep -q 198.19"
+
+# A device made persistent for tund is taken, and left in place.
+$N tuntap add mode tun multi_queue vnet_hdr name $DEV
+conf > "$W/tund.conf"
+bg sh -c "exec ip netns exec $NS '$TUND' -d -f '$W/tund.conf' 2>'$LOG'"
+TPID=$BG
+check iface_persistent wait_for 5 sh -c "$N link show $DEV | grep -q ',UP' &&
+    $N -4 addr show dev $DEV | grep -q 198.18.1.1"
+stop_bg $TPID
+check iface_persistent_kept sh -c "$N link show $DEV &&
+    ! $N -4 addr show dev $DEV | grep -q 198.18.1.1"
