@@ -26,13 +26,18 @@ SAN_FLAGS =	${SAN_${SANITIZE}}
 
 OS !=		uname -s
 BSD_SRCS =	tund/tun_bsd.c tund/netcfg.c tund/netcfg_bsd.c
-OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg.c tund/netcfg_linux.c \
-		tund/sandbox_linux.c
-OS_SRCS_FreeBSD = ${BSD_SRCS} tund/sandbox_none.c
-OS_SRCS_DragonFly = ${OS_SRCS_FreeBSD}
-OS_SRCS_OpenBSD = ${BSD_SRCS} tund/sandbox_openbsd.c
-OS_SRCS_NetBSD = ${OS_SRCS_FreeBSD}
-OS_SRCS =	${OS_SRCS_${OS}}
+SANDBOX_Linux =	tund/sandbox_linux.c
+SANDBOX_OpenBSD = tund/sandbox_openbsd.c
+SANDBOX_FreeBSD = tund/sandbox_none.c
+SANDBOX_DragonFly = ${SANDBOX_FreeBSD}
+SANDBOX_NetBSD = ${SANDBOX_FreeBSD}
+SANDBOX_SRC =	${SANDBOX_${OS}}
+OS_SRCS_Linux =	tund/tun_linux.c tund/netcfg.c tund/netcfg_linux.c
+OS_SRCS_FreeBSD = ${BSD_SRCS}
+OS_SRCS_DragonFly = ${BSD_SRCS}
+OS_SRCS_OpenBSD = ${BSD_SRCS}
+OS_SRCS_NetBSD = ${BSD_SRCS}
+OS_SRCS =	${OS_SRCS_${OS}} ${SANDBOX_SRC}
 
 ALL_CFLAGS =	${CFLAGS} ${WARNINGS} ${SAN_FLAGS} -pthread -D_GNU_SOURCE \
 		${PKG_CFLAGS}
@@ -58,6 +63,7 @@ HDRS =		tund/*.h
 T =		tests/unit
 UNIT_TESTS =	${T}/test_prefix ${T}/test_key ${T}/test_conf \
 		${T}/test_crypto ${T}/test_tunhdr ${T}/test_netcfg_journal \
+		${T}/test_sandbox \
 		${T}/test_replay ${T}/test_allowedips ${T}/test_noise \
 		${T}/test_cookie ${T}/test_ratelimit ${T}/test_timers \
 		${T}/test_icmp ${T}/test_offload ${T}/test_parallel ${T}/test_receive \
@@ -96,6 +102,9 @@ ${T}/test_uapi: ${T}/test_uapi.c ${UAPI_SRCS} ${UNIT_DEPS}
 ${T}/test_crypto: ${T}/test_crypto.c tund/crypto.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_crypto.c ${T}/t.c tund/crypto.c ${ALL_LDFLAGS} \
 	    ${PKG_LIBS}
+${T}/test_sandbox: ${T}/test_sandbox.c ${SANDBOX_SRC} tund/log.c ${UNIT_DEPS}
+	${UNIT_CC} ${T}/test_sandbox.c ${T}/t.c ${SANDBOX_SRC} tund/log.c \
+	    ${ALL_LDFLAGS}
 ${T}/test_tunhdr: ${T}/test_tunhdr.c tund/tunhdr.c ${UNIT_DEPS}
 	${UNIT_CC} ${T}/test_tunhdr.c ${T}/t.c tund/tunhdr.c ${ALL_LDFLAGS}
 

@@ -610,9 +610,16 @@ control_close(struct control *ctl)
 		event_free(ctl->ev);
 	if (ctl->fd != -1) {
 		close(ctl->fd);
-		unlink(ctl->path);
+		if (ctl->path[0] != '\0')
+			unlink(ctl->path);
 	}
 	free(ctl);
+}
+
+void
+control_disown(struct control *ctl)
+{
+	ctl->path[0] = '\0';
 }
 
 const char *

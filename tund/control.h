@@ -44,6 +44,8 @@ struct control	*control_open(struct tunnel *, const char *ifname,
 int		 control_group(const char *name, gid_t *);
 /* The socket's path. */
 const char	*control_path(const struct control *);
+/* Leave the socket file to another process to remove (privsep). */
+void		 control_disown(struct control *);
 /* Close every client and remove the socket.  NULL is fine. */
 void		 control_close(struct control *);
 

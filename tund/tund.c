@@ -345,6 +345,7 @@ drop_privileges(struct tund *t)
 	if ((t->priv = priv_start(&su)) == NULL)
 		return -1;
 	t->netcfg = su.netcfg;
+	control_disown(t->control);
 	t->tunnel->priv = t->priv;
 	if (t->tunnel->capture != NULL)
 		capture_delegate(t->tunnel->capture, priv_capture_file, t->priv);
