@@ -13,5 +13,7 @@
  * 0, or -1 logged.
  */
 int	sandbox_enter(void);
+/* Whether sandbox_enter() filters system calls in this build. */
+int	sandbox_filters(void);
 
 #endif

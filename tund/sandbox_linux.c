@@ -207,7 +207,16 @@ sandbox_enter(void)
 #ifdef SANITIZED
 	log_info("no seccomp filter in a sanitizer build");
 	return 0;
-#else
+#endif
 	return install_filter();
+}
+
+int
+sandbox_filters(void)
+{
+#if defined(FILTER_ARCH) && !defined(SANITIZED)
+	return 1;
+#else
+	return 0;
 #endif
 }

@@ -11,3 +11,9 @@ sandbox_enter(void)
 	log_debug("no system call sandbox on this system");
 	return 0;
 }
+
+int
+sandbox_filters(void)
+{
+	return 0;
+}

@@ -24,3 +24,9 @@ sandbox_enter(void)
 	}
 	return 0;
 }
+
+int
+sandbox_filters(void)
+{
+	return 1;
+}
