@@ -175,4 +175,25 @@ sed -i 's/^User = .*/User = no-such-user-tund/' "$W/a.conf"
 expect privdrop_no_user_exit $RC 1
 check privdrop_no_user_message grep -q "User no-such-user-tund: no such user" \
     "$W/n.out"
+
+# Under the systemd unit's capability bounding set, with a ControlGroup:
+# it starts, drops, forwards, reloads and removes what it made.
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/rc.d/tund.service" |
+    tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+sed -i -e "s/^User = .*/User = $U\\
+ControlGroup = nogroup/" "$W/a.conf"
+bg sh -c "exec ip netns exec $A setpriv --bounding-set -all,$CAPS \
+    '$TUND' -d -f '$W/a.conf' 2>>'$W/tund-a.log'"; TA=$BG
+wait_for 5 sh -c "grep -q '^Seccomp:	$SECCOMP' /proc/$TA/status"
+check privdrop_unit_caps_up sh -c "grep -q '^CapBnd:	0*[1-9a-f]' \
+    /proc/$TA/status && test \"\$(stat -c %G \
+    /var/run/wireguard/${P}ta.sock)\" = nogroup"
+check privdrop_unit_caps_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
+sed -i 's|, 198.19.7.3/32|, 198.19.7.4/32|' "$W/a.conf"
+kill -HUP $TA
+check privdrop_unit_caps_reload wait_for 5 sh -c \
+    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.4/32"
+stop_bg $TA
+expect privdrop_unit_caps_exit $RC 0
+check privdrop_unit_caps_clean test ! -e /var/run/wireguard/${P}ta.sock
 stop_bg $TB
