@@ -10,9 +10,10 @@ what=${1:-check}
 need="pkg-config:pkg-config libevent-dev:pc:libevent_pthreads
 libpcap-dev:pc:libpcap libssl-dev:pc:libcrypto iproute2:ip gcc:cc make:make
 iputils-ping:ping"
-need="$need iperf3:iperf3 wireguard-tools:wg"
+need="$need iperf3:iperf3 wireguard-tools:wg procps:sysctl"
 [ "$what" = check ] && need="$need
-wireguard-go:wireguard-go mandoc:mandoc python3:python3 tcpdump:tcpdump"
+wireguard-go:wireguard-go mandoc:mandoc python3:python3 tcpdump:tcpdump
+procps:ps util-linux:setpriv binutils:nm"
 
 have() {
 	case $1 in
