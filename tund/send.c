@@ -167,24 +167,21 @@ destination(const uint8_t *pkt, int v)
 
 /*
  * Answer a packet no peer takes with ICMP unreachable, as WireGuard does,
- * from the interface's address.  The kernel refuses an error from its own
- * address to itself, so a packet sent from that address hears from the
- * unreachable destination instead.
+ * from the unreachable destination: the kernel drops as a martian any
+ * packet arriving on the device from one of its own addresses, so an
+ * error from the interface's address would reach neither a local sender
+ * nor, on a gateway, a forwarded one.
  */
 static void
 unreachable(struct thread_ctx *x, const uint8_t *pkt, size_t len, int v)
 {
-	struct tunnel	*tn = x->tn;
-	const uint8_t	*src = v == 4 ? tn->addr4 : tn->addr6;
-	uint8_t		 err[ICMP6_MAXLEN];
-	size_t		 alen = v == 4 ? 4 : 16, n;
+	uint8_t	err[ICMP6_MAXLEN];
+	size_t	n;
 
-	if (!(v == 4 ? tn->have4 : tn->have6) || !icmp_allowed(x))
+	if (!icmp_allowed(x))
 		return;
-	if (memcmp(pkt + (v == 4 ? 12 : 8), src, alen) == 0)
-		src = destination(pkt, v);
-	n = icmp_unreachable(err, sizeof(err), pkt, len, src);
-	if (n > 0 && tun_write(tn->tun, queue_of(x), NULL, err, n) > 0) {
+	n = icmp_unreachable(err, sizeof(err), pkt, len, destination(pkt, v));
+	if (n > 0 && tun_write(x->tn->tun, queue_of(x), NULL, err, n) > 0) {
 		count(&x->c.tun_tx_packets, 1);
 		count(&x->c.tun_tx_bytes, n);
 	}

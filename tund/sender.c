@@ -427,14 +427,12 @@ flow_headers(struct sender *s, struct flow *f, unsigned k)
 	struct tunnel		*tn = s->r->tn;
 	struct loadpkt_flow	*a = &f->addr;
 
-	if (!(cl->dst_family == 4 ? tn->have4 : tn->have6)) {
+	if (!tunnel_local(tn, cl->dst_family, a->src)) {
 		log_warnx("load: inject needs an IPv%d Address on the "
 		    "interface", cl->dst_family);
 		return -1;
 	}
 	a->family = cl->dst_family;
-	memcpy(a->src, cl->dst_family == 4 ? tn->addr4 : tn->addr6,
-	    cl->dst_family == 4 ? 4 : 16);
 	memcpy(a->dst, cl->dst_addr, sizeof(a->dst));
 	a->sport = (uint16_t)(FLOW_PORT + k);
 	a->dport = cl->dst_port;

@@ -514,9 +514,10 @@ sink_answered(struct sink *s, const struct loadpkt_answer *a)
 static int
 for_us(const struct tunnel *tn, const struct loadpkt_flow *f)
 {
-	if (f->family == 4)
-		return tn->have4 && memcmp(f->dst, tn->addr4, 4) == 0;
-	return tn->have6 && memcmp(f->dst, tn->addr6, 16) == 0;
+	uint8_t	local[16];
+
+	return tunnel_local(tn, f->family, local) &&
+	    memcmp(f->dst, local, f->family == 4 ? 4 : 16) == 0;
 }
 
 /*

@@ -265,6 +265,7 @@ reload(struct tund *t, struct conf_errors *errs)
 		goto failed;
 	}
 	reload_peers(t->tunnel, c);
+	tunnel_set_local(t->tunnel, c->addresses, c->n_addresses);
 	conf_free(t->conf);
 	t->conf = c;
 	log_info("reloaded %s", t->conffile);

@@ -169,21 +169,39 @@ thread_stats(struct thread_ctx *x, struct stats *s)
 	add_counters(s, &x->c);
 }
 
-/* The first address of each family on the interface: ICMP error sources. */
-static void
-icmp_sources(struct tunnel *tn, const struct conf *c)
+void
+tunnel_set_local(struct tunnel *tn, const struct prefix *a, size_t n)
 {
-	size_t	i;
+	uint64_t	v6[2] = { 0, 0 };
+	uint32_t	v4 = 0;
+	size_t		i;
 
-	for (i = c->n_addresses; i-- > 0;) {
-		if (c->addresses[i].family == 4) {
-			memcpy(tn->addr4, c->addresses[i].addr, 4);
-			tn->have4 = 1;
-		} else {
-			memcpy(tn->addr6, c->addresses[i].addr, 16);
-			tn->have6 = 1;
-		}
+	for (i = n; i-- > 0;)
+		if (a[i].family == 4)
+			memcpy(&v4, a[i].addr, 4);
+		else
+			memcpy(v6, a[i].addr, 16);
+	/* Halves of different addresses, for an instant: harmless. */
+	atomic_store(&tn->addr4, v4);
+	atomic_store(&tn->addr6[0], v6[0]);
+	atomic_store(&tn->addr6[1], v6[1]);
+}
+
+int
+tunnel_local(const struct tunnel *tn, int family, uint8_t *out)
+{
+	uint64_t	v6[2];
+	uint32_t	v4;
+
+	if (family == 4) {
+		v4 = atomic_load_explicit(&tn->addr4, memory_order_relaxed);
+		memcpy(out, &v4, 4);
+		return v4 != 0;
 	}
+	v6[0] = atomic_load_explicit(&tn->addr6[0], memory_order_relaxed);
+	v6[1] = atomic_load_explicit(&tn->addr6[1], memory_order_relaxed);
+	memcpy(out, v6, 16);
+	return (v6[0] | v6[1]) != 0;
 }
 
 /* Whether a prefix of the table, masked, is one of the n given. */
@@ -350,7 +368,7 @@ tunnel_new(const struct conf *c)
 		return NULL;
 	}
 	tn->mtu = c->mtu;
-	icmp_sources(tn, c);
+	tunnel_set_local(tn, c->addresses, c->n_addresses);
 	if (noise_local_init(&tn->local, c->private_key) == -1 ||
 	    cookie_checker_init(&tn->cookies, tn->local.pub) == -1 ||
 	    (tn->ratelimit = ratelimit_new()) == NULL) {

@@ -172,8 +172,13 @@ struct tunnel {
 	uint16_t		 port;		/* the one we listen on */
 	uint32_t		 fwmark;	/* of the UDP sockets' packets */
 	unsigned		 mtu;
-	uint8_t			 addr4[4], addr6[16];	/* ICMP error sources */
-	int			 have4, have6;
+	/*
+	 * The interface's first address of each family, network order, 0
+	 * for none: ICMP errors' source, the load sink's destination.  A
+	 * reload changes them while the workers read.
+	 */
+	_Atomic uint32_t	 addr4;
+	_Atomic uint64_t	 addr6[2];
 	struct sink		*sink;		/* load traffic for us, or NULL */
 	struct hs_queue		 hsq;
 	struct event		*hs_ev;		/* control thread: queue */
@@ -201,6 +206,11 @@ void		 tunnel_free(struct tunnel *);
  * there are no sessions yet.
  */
 void		 tunnel_wipe_secrets(struct tunnel *);
+/* The interface's addresses changed (startup, reload). */
+void		 tunnel_set_local(struct tunnel *, const struct prefix *,
+		    size_t n);
+/* The first address of family 4 or 6 in out: 1, or 0 if there is none. */
+int		 tunnel_local(const struct tunnel *, int family, uint8_t *out);
 /* Route n more prefixes to the peer: 0, or -1 logged. */
 int		 tunnel_add_routes(struct tunnel *, struct peer *,
 		    const struct prefix *, size_t n);

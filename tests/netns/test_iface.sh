@@ -6,7 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 T="iface_up iface_addr4 iface_addr6 iface_mtu iface_multiqueue iface_routes
 iface_pulls_ping4 iface_pulls_ping6 iface_no_peer iface_bad_reload
-iface_bad_reload_kept iface_good_reload iface_in_use iface_sigterm
+iface_bad_reload_kept iface_good_reload iface_icmp_source iface_in_use
+iface_sigterm
 iface_clean iface_half_setup iface_persistent iface_persistent_kept"
 need_linux $T
 need_root $T
@@ -84,6 +85,12 @@ kill -HUP $TPID; sleep 0.5
 check iface_good_reload sh -c "$N route show | grep -q '^198.19.8.0/24 dev $DEV' &&
     ! $N -6 addr show dev $DEV | grep -q 2001:db8:1::1 &&
     $N link show $DEV | grep -q 'mtu 1300'"
+
+# An error for a packet from another local address comes from the
+# destination too (the kernel drops one from its own address).
+$N addr add 198.18.9.9/32 dev lo
+ip netns exec $NS ping -c 1 -W 2 -I 198.18.9.9 198.19.99.1 > "$W/ping2" 2>&1
+check iface_icmp_source grep -q "From 198.19.99.1 .*Unreachable" "$W/ping2"
 
 # A second tund for the same device is refused, and takes nothing away.
 timeout 10 ip netns exec $NS "$TUND" -d -f "$W/tund.conf" 2>"$W/second.log"

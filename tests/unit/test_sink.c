@@ -395,14 +395,18 @@ test_input(void)
 	struct loadpkt_hdr	 h = { LOADPKT_DATA, 0x60000, 0, 0 };
 	struct loadpkt_answer	 a, got;
 	struct sink_totals	 t;
+	struct prefix		 local;
 	uint8_t			 pkt[256];
 	size_t			 n;
 
 	memset(&tn, 0, sizeof(tn));
 	memset(&x, 0, sizeof(x));
 	x.tn = &tn;
-	memcpy(tn.addr4, me, 4);
-	tn.have4 = 1;
+	memset(&local, 0, sizeof(local));
+	local.family = 4;
+	local.plen = 32;
+	memcpy(local.addr, me, 4);
+	tunnel_set_local(&tn, &local, 1);
 	/* No sink: everything goes to the device. */
 	n = packet(pkt, &h, me, 64);
 	CHECK_INT(sink_input(&x, pkt, n), 0);
