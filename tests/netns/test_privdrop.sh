@@ -21,6 +21,13 @@ expect() {
 	fi
 }
 
+# dropped PID: wait until the daemon's worker threads run, which they do
+# only once it has become the user.
+dropped() {
+	wait_for 10 sh -c "grep -q '^Uid:	$UID_	' /proc/$1/status &&
+	    test \$(ls /proc/$1/task | wc -l) -gt 2"
+}
+
 # The privileged child of PID.
 child_of() {
 	ps -o pid= --ppid "$1" | tr -d ' ' | head -1
@@ -50,7 +57,7 @@ bg sh -c "exec ip netns exec $A '$TUND' -d -v -f '$W/a.conf' \
 wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'" ||
     fail privdrop_start
 # The interface is up before the drop, which comes last.
-wait_for 5 sh -c "grep -q '^Seccomp:	$SECCOMP' /proc/$TA/status"
+dropped $TA
 
 # The daemon: the user's ids, nothing more.
 expect privdrop_uid "$(status $TA Uid)" "$UID_ $UID_ $UID_ $UID_"
@@ -184,7 +191,7 @@ sed -i -e "s/^User = .*/User = $U\\
 ControlGroup = nogroup/" "$W/a.conf"
 bg sh -c "exec ip netns exec $A setpriv --bounding-set -all,$CAPS \
     '$TUND' -d -f '$W/a.conf' 2>>'$W/tund-a.log'"; TA=$BG
-wait_for 5 sh -c "grep -q '^Seccomp:	$SECCOMP' /proc/$TA/status"
+dropped $TA
 check privdrop_unit_caps_up sh -c "grep -q '^CapBnd:	0*[1-9a-f]' \
     /proc/$TA/status && test \"\$(stat -c %G \
     /var/run/wireguard/${P}ta.sock)\" = nogroup"
