@@ -12,8 +12,8 @@
  *
  * A set request is checked whole before any of it is applied.  It may add,
  * remove and change peers (endpoint, keepalive, preshared key, allowed
- * IPs) and the fwmark; a new private key or port is refused with
- * EOPNOTSUPP: those take a restart.
+ * IPs), the fwmark and the private key; a new port is refused with
+ * EOPNOTSUPP: it takes a restart.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -316,10 +316,14 @@ check_set(struct tunnel *tn, const struct uapi_request *r)
 	const struct uapi_peer_op *op;
 	size_t	i;
 
-	if (((r->flags & UAPI_HAS_PRIVATE_KEY) &&
-	    !crypto_equal(r->private_key, tn->local.priv, KEY_LEN)) ||
-	    ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port))
+	static const uint8_t	none[KEY_LEN];
+
+	if ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port)
 		return EOPNOTSUPP;
+	/* An interface without a key is not one tund runs. */
+	if ((r->flags & UAPI_HAS_PRIVATE_KEY) &&
+	    crypto_equal(r->private_key, none, KEY_LEN))
+		return EINVAL;
 	for (i = 0; i < r->n_peers; i++) {
 		op = &r->peers[i];
 		if (!(op->flags & (UAPI_PEER_REMOVE | UAPI_PEER_UPDATE_ONLY)) &&
@@ -388,6 +392,9 @@ apply_set(struct tunnel *tn, const struct uapi_request *r)
 	if ((r->flags & UAPI_HAS_FWMARK) && r->fwmark != tn->fwmark &&
 	    udp_set_fwmark(tn, r->fwmark) == -1)
 		return errno;
+	if ((r->flags & UAPI_HAS_PRIVATE_KEY) &&
+	    tunnel_set_identity(tn, r->private_key) == -1)
+		return EINVAL;
 	if (r->flags & UAPI_REPLACE_PEERS)
 		while (tn->npeers > 0)
 			tunnel_peer_remove(tn, tn->peer[0]);

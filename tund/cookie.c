@@ -81,6 +81,12 @@ cookie_checker_init(struct cookie_checker *c, const uint8_t pub[X25519_LEN])
 	return 0;
 }
 
+int
+cookie_checker_rekey(struct cookie_checker *c, const uint8_t pub[X25519_LEN])
+{
+	return derive_keys(c->mac1_key, c->cookie_key, pub);
+}
+
 void
 cookie_checker_free(struct cookie_checker *c)
 {

@@ -69,6 +69,9 @@ struct cookie_maker {
 /* Keys from our public key; the secret is made on first use. */
 int	cookie_checker_init(struct cookie_checker *,
 	    const uint8_t pub[X25519_LEN]);
+/* A new public key of ours: its keys, on the thread that checks. */
+int	cookie_checker_rekey(struct cookie_checker *,
+	    const uint8_t pub[X25519_LEN]);
 void	cookie_checker_free(struct cookie_checker *);
 /*
  * Check the macs of a handshake message (initiation or response) of len

@@ -167,6 +167,12 @@ noise_remote_init(struct noise_remote *r, const struct noise_local *l,
 	return 0;
 }
 
+int
+noise_remote_rekey(struct noise_remote *r, const struct noise_local *l)
+{
+	return dh(r->ss, l->priv, r->pub) == NOISE_OK ? 0 : -1;
+}
+
 void
 noise_remote_clear(struct noise_remote *r)
 {

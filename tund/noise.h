@@ -95,6 +95,8 @@ int	noise_local_init(struct noise_local *, const uint8_t priv[X25519_LEN]);
  */
 int	noise_remote_init(struct noise_remote *, const struct noise_local *,
 	    const uint8_t pub[X25519_LEN], const uint8_t *psk);
+/* Our identity changed: the static-static DH again.  -1 for low order. */
+int	noise_remote_rekey(struct noise_remote *, const struct noise_local *);
 /* Forget the handshake in progress, if any, and wipe its secrets. */
 void	noise_remote_clear(struct noise_remote *);
 

@@ -254,16 +254,18 @@ reload(struct tund *t, struct conf_errors *errs)
 		goto failed;
 	if (strcmp(c->device, t->conf->device) != 0 ||
 	    c->threads != t->conf->threads ||
-	    c->listen_port != t->conf->listen_port ||
-	    !crypto_equal(c->private_key, t->conf->private_key, KEY_LEN))
-		log_warnx("Device, Threads, ListenPort and PrivateKey "
-		    "change only on restart");
+	    c->listen_port != t->conf->listen_port)
+		log_warnx("Device, Threads and ListenPort change only on "
+		    "restart");
 	if (priv_apply_conf(t->priv) == -1) {
 		conf_error(errs, "%s: the system refused an address or route "
 		    "change", t->conffile);
 		conf_free(c);
 		goto failed;
 	}
+	/* The file's key, whatever wg set made it meanwhile. */
+	if (tunnel_set_identity(t->tunnel, c->private_key) == -1)
+		log_warnx("%s: PrivateKey refused", t->conffile);
 	reload_peers(t->tunnel, c);
 	tunnel_set_local(t->tunnel, c->addresses, c->n_addresses);
 	conf_free(t->conf);

@@ -384,6 +384,44 @@ tunnel_new(const struct conf *c)
 	return NULL;
 }
 
+int
+tunnel_set_identity(struct tunnel *tn, const uint8_t priv[X25519_LEN])
+{
+	struct noise_local	 l;
+	struct peer		*p;
+	size_t			 i;
+
+	if (noise_local_init(&l, priv) == -1)
+		return -1;
+	if (crypto_equal(l.pub, tn->local.pub, KEY_LEN)) {
+		crypto_wipe(&l, sizeof(l));
+		return 0;
+	}
+	if (cookie_checker_rekey(&tn->cookies, l.pub) == -1) {
+		crypto_wipe(&l, sizeof(l));
+		return -1;
+	}
+	for (i = tn->npeers; i-- > 0;) {
+		p = tn->peer[i];
+		pthread_mutex_lock(&p->lock);
+		/* Sessions and handshakes were the old identity's. */
+		peer_zero_keys(p);
+		if (crypto_equal(p->noise.pub, l.pub, KEY_LEN) ||
+		    noise_remote_rekey(&p->noise, &l) == -1) {
+			pthread_mutex_unlock(&p->lock);
+			/* Ourselves, as WireGuard has it, or unusable. */
+			log_info("peer %s removed: the new key's", p->name);
+			tunnel_peer_remove(tn, p);
+			continue;
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+	tn->local = l;
+	crypto_wipe(&l, sizeof(l));
+	log_info("new private key: public key changed");
+	return 0;
+}
+
 void
 tunnel_wipe_secrets(struct tunnel *tn)
 {

@@ -201,6 +201,14 @@ struct conf_peer;
 struct tunnel	*tunnel_new(const struct conf *);
 void		 tunnel_free(struct tunnel *);
 /*
+ * A new private key, on the control thread: every peer's sessions and
+ * handshake end, their static-static DH is made again, and a peer whose
+ * public key is the new one's is removed.  0, or -1 for a key that
+ * cannot be one.
+ */
+int		 tunnel_set_identity(struct tunnel *,
+		    const uint8_t priv[X25519_LEN]);
+/*
  * Wipe the identity and each peer's handshake secrets, in a process that
  * only inherited them (the privileged child): before any handshake, so
  * there are no sessions yet.

@@ -6,7 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 T="control_socket_mode control_show control_dump control_set_peer
 control_remove_peer control_add_peer control_syncconf control_set_refused
-control_reload_removes control_reload_adds control_garbage
+control_reload_removes control_reload_adds control_private_key
+control_private_key_traffic control_private_key_reload control_private_key_back
+control_garbage
 control_oversized control_stalled control_still_forwards
 control_socket_removed control_path control_group_mode control_group_member
 control_group_others control_path_removed"
@@ -67,6 +69,23 @@ check control_reload_removes sh -c "! $WG show ${P}ta | grep -q '$PUBB'"
 cp "$W/a1.conf" "$W/a.conf"
 kill -HUP $TA
 check control_reload_adds wait_for 10 ip netns exec $A ping -c 1 -W 1 $OB4
+
+# A new private key: the public key changes at once, and with B told the
+# new one the tunnel comes back; a reload puts the file's key back.
+"$TUND" genkey > "$W/new.key"
+NEWPUB=$("$TUND" pubkey < "$W/new.key")
+WGB="ip netns exec $B wg"
+$WG set ${P}ta private-key "$W/new.key"
+check control_private_key test "$($WG show ${P}ta public-key)" = "$NEWPUB"
+$WGB set ${P}tb peer "$PUBA" remove peer "$NEWPUB" \
+    allowed-ips $OA4/32,$OA6/128
+check control_private_key_traffic wait_for 10 \
+    ip netns exec $A ping -c 1 -W 1 $OB4
+kill -HUP $TA; sleep 0.5
+check control_private_key_reload test "$($WG show ${P}ta public-key)" = "$PUBA"
+$WGB set ${P}tb peer "$NEWPUB" remove peer "$PUBA" \
+    allowed-ips $OA4/32,$OA6/128
+check control_private_key_back wait_for 10 ip netns exec $A ping -c 1 -W 1 $OB4
 
 # Raw requests: an answer, or a closed connection; never a hang.
 raw() { # raw HOLD-SECONDS: stdin to the socket, print what comes back
