@@ -12,8 +12,7 @@
  *
  * A set request is checked whole before any of it is applied.  It may add,
  * remove and change peers (endpoint, keepalive, preshared key, allowed
- * IPs), the fwmark and the private key; a new port is refused with
- * EOPNOTSUPP: it takes a restart.
+ * IPs), the fwmark, the private key and the listening port.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,7 +59,8 @@ struct control {
 	struct event_base	*base;
 	struct load *const	*load;		/* the daemon's, or NULL */
 	control_reload_cb	 reload;
-	void			*reload_arg;
+	int			(*set_port)(void *, uint16_t);
+	void			*arg;		/* of both */
 	int			 fd;
 	struct event		*ev;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -289,7 +289,7 @@ reply_reload(struct control *ctl, size_t *len)
 	int			 error = EOPNOTSUPP;
 
 	if (ctl->reload != NULL)
-		error = ctl->reload(ctl->reload_arg, &errs) == 0 ? 0 : EINVAL;
+		error = ctl->reload(ctl->arg, &errs) == 0 ? 0 : EINVAL;
 	*len = uapi_format_reload(NULL, 0, errs.msg, errs.n, error);
 	if ((out = malloc(*len + 1)) != NULL)
 		uapi_format_reload(out, *len + 1, errs.msg, errs.n, error);
@@ -311,14 +311,15 @@ usable_key(struct tunnel *tn, const uint8_t pub[KEY_LEN])
 
 /* Why the request cannot be applied as a whole, or 0. */
 static int
-check_set(struct tunnel *tn, const struct uapi_request *r)
+check_set(struct control *ctl, const struct uapi_request *r)
 {
-	const struct uapi_peer_op *op;
-	size_t	i;
+	static const uint8_t		 none[KEY_LEN];
+	struct tunnel			*tn = ctl->tn;
+	const struct uapi_peer_op	*op;
+	size_t				 i;
 
-	static const uint8_t	none[KEY_LEN];
-
-	if ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port)
+	if ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port &&
+	    ctl->set_port == NULL)
 		return EOPNOTSUPP;
 	/* An interface without a key is not one tund runs. */
 	if ((r->flags & UAPI_HAS_PRIVATE_KEY) &&
@@ -382,13 +383,18 @@ apply_peer(struct tunnel *tn, const struct uapi_peer_op *op)
 }
 
 static int
-apply_set(struct tunnel *tn, const struct uapi_request *r)
+apply_set(struct control *ctl, const struct uapi_request *r)
 {
-	size_t	i;
-	int	error;
+	struct tunnel	*tn = ctl->tn;
+	size_t		 i;
+	int		 error;
 
-	if ((error = check_set(tn, r)) != 0)
+	if ((error = check_set(ctl, r)) != 0)
 		return error;
+	/* First: it may fail, and then nothing else is applied. */
+	if ((r->flags & UAPI_HAS_LISTEN_PORT) && r->listen_port != tn->port &&
+	    ctl->set_port(ctl->arg, r->listen_port) == -1)
+		return errno;
 	if ((r->flags & UAPI_HAS_FWMARK) && r->fwmark != tn->fwmark &&
 	    udp_set_fwmark(tn, r->fwmark) == -1)
 		return errno;
@@ -425,7 +431,7 @@ respond(struct client *c, enum uapi_status st)
 			c->out = reply_reload(c->ctl, &c->outlen);
 			break;
 		case UAPI_SET:
-			error = apply_set(c->ctl->tn, r);
+			error = apply_set(c->ctl, r);
 			break;
 		}
 		if (r->op != UAPI_SET && c->out == NULL)
@@ -576,7 +582,8 @@ control_open(struct tunnel *tn, const char *ifname, struct event_base *base,
 	ctl->base = base;
 	ctl->load = o->load;
 	ctl->reload = o->reload;
-	ctl->reload_arg = o->reload_arg;
+	ctl->set_port = o->set_port;
+	ctl->arg = o->arg;
 	ctl->fd = -1;
 	n = o->path != NULL ?
 	    snprintf(ctl->path, sizeof(ctl->path), "%s", o->path) :

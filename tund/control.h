@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 struct conf_errors;
 struct event_base;
 struct load;
@@ -30,7 +32,9 @@ struct control_opts {
 	 */
 	struct load *const	*load;
 	control_reload_cb	 reload;	/* for tund-reload */
-	void			*reload_arg;
+	/* For wg set listen-port: 0, or -1 with errno. */
+	int			(*set_port)(void *arg, uint16_t port);
+	void			*arg;		/* of both */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "pcapio.h"
 #include "priv.h"
 #include "tunnel.h"
+#include "udp.h"
 
 #define PRIV_MAXFDS	64		/* sockets one request may carry */
 #define PRIV_TEXT_MAX	(1024 * 1024 + 1024 * 64)	/* file or errors */
@@ -36,6 +37,7 @@ enum priv_cmd {
 	PRIV_APPLY_CONF,
 	PRIV_FWMARK,
 	PRIV_CAPTURE,
+	PRIV_BIND,
 	PRIV_DOWN,
 	PRIV_STOP
 };
@@ -73,6 +75,13 @@ struct child {
 	struct owned_file	 file[PRIV_MAXFILES];
 	size_t			 nfiles;
 };
+
+static void
+close_all(int *fds, int *n)
+{
+	while (*n > 0)
+		close(fds[--*n]);
+}
 
 static ssize_t
 read_full(int fd, void *buf, size_t len)
@@ -232,6 +241,26 @@ reply(struct child *ch, int status, const void *text, size_t len)
 	return send_msg(ch->fd, &h, NULL, 0, text);
 }
 
+/*
+ * n sockets on a new listening port, made here where a port under 1024
+ * and the full receive buffer are allowed.
+ */
+static int
+do_bind(struct child *ch, uint16_t port, int n)
+{
+	struct priv_hdr	h = { 0, 0, 0, 0 };
+	uint16_t	bound;
+	int		fds[PRIV_MAXFDS], rv;
+
+	if (n < 1 || n > PRIV_MAXFDS)
+		return reply(ch, EINVAL, NULL, 0);
+	if (udp_bind(port, n, 0, fds, &bound) == -1)
+		return reply(ch, errno != 0 ? errno : EIO, NULL, 0);
+	rv = send_msg(ch->fd, &h, fds, n, NULL);
+	close_all(fds, &n);
+	return rv;
+}
+
 /* The next capture file, made here where the directory is writable. */
 static int
 do_capture(struct child *ch)
@@ -355,6 +384,9 @@ serve(struct child *ch)
 		case PRIV_CAPTURE:
 			rv = do_capture(ch);
 			break;
+		case PRIV_BIND:
+			rv = do_bind(ch, h.arg & 0xffff, (int)(h.arg >> 16));
+			break;
 		case PRIV_DOWN:
 			down(ch);
 			rv = reply(ch, 0, NULL, 0);
@@ -469,48 +501,43 @@ priv_start(struct priv_setup *su)
 
 /*
  * One exchange: the request with n descriptors, the reply with its text
- * (NUL-terminated, h->len bytes) and at most one descriptor (*fd, else
- * -1).  0, or -1 when the child is gone.
+ * (NUL-terminated, h->len bytes) and descriptors (*rn of them in rfds,
+ * room for PRIV_MAXFDS).  0, or -1 when the child is gone.
  */
 static int
 exchange(struct priv *p, struct priv_hdr *h, const int *fds, int n,
-    char **text, int *fd)
+    char **text, int *rfds, int *rn)
 {
-	int	got = 1;
-
 	*text = NULL;
-	*fd = -1;
+	*rn = PRIV_MAXFDS;
 	if (send_msg(p->fd, h, fds, n, NULL) == -1 ||
-	    recv_hdr(p->fd, h, fd, &got) == -1 ||
+	    recv_hdr(p->fd, h, rfds, rn) == -1 ||
 	    (*text = malloc((size_t)h->len + 1)) == NULL ||
 	    read_full(p->fd, *text, h->len) != (ssize_t)h->len) {
 		log_warnx("privileged child: gone");
 		free(*text);
-		if (got == 1)
-			close(*fd);
+		close_all(rfds, rn);
 		return -1;
 	}
 	(*text)[h->len] = '\0';
-	if (got == 0)
-		*fd = -1;
 	return 0;
 }
 
 /*
  * One request and its reply: the reply's status (0 or an errno), its
- * text in *text (NULL: thrown away) and descriptor in *fd (NULL: closed),
- * or -1 when the child is gone.
+ * text in *text (NULL: thrown away) and descriptors in fds, *nfds of them
+ * (NULL: closed), or -1 when the child is gone.
  */
 static int
 request(struct priv *p, uint32_t cmd, uint32_t arg, const int *fds, int n,
-    char **text, size_t *len, int *fd)
+    char **text, size_t *len, int *rfds, int *nfds)
 {
 	struct priv_hdr	 h = { cmd, arg, 0, 0 };
 	char		*buf;
-	int		 got, rv;
+	int		 got[PRIV_MAXFDS], ngot, rv;
 
 	pthread_mutex_lock(&p->lock);
-	rv = exchange(p, &h, fds, n, &buf, &got);
+	rv = exchange(p, &h, fds, n, &buf, got, &ngot);
 	pthread_mutex_unlock(&p->lock);
 	if (rv == -1)
 		return -1;
@@ -519,10 +546,11 @@ request(struct priv *p, uint32_t cmd, uint32_t arg, const int *fds, int n,
 		*len = h.len;
 	} else
 		free(buf);
-	if (fd != NULL)
-		*fd = got;
-	else if (got != -1)
-		close(got);
+	if (rfds != NULL && h.status == 0) {
+		memcpy(rfds, got, (size_t)ngot * sizeof(int));
+		*nfds = ngot;
+	} else
+		close_all(got, &ngot);
 	return h.status;
 }
 
@@ -534,7 +562,7 @@ priv_read_conf(struct priv *p, char **text, size_t *len,
 	size_t	 n;
 	int	 st;
 
-	if ((st = request(p, PRIV_READ_CONF, 0, NULL, 0, &t, &n, NULL)) == 0) {
+	if ((st = request(p, PRIV_READ_CONF, 0, NULL, 0, &t, &n, NULL, NULL)) == 0) {
 		*text = t;
 		*len = n;
 		return 0;
@@ -554,7 +582,7 @@ priv_read_conf(struct priv *p, char **text, size_t *len,
 int
 priv_apply_conf(struct priv *p)
 {
-	return request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL) == 0 ?
+	return request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL, NULL) == 0 ?
 	    0 : -1;
 }
 
@@ -567,8 +595,26 @@ priv_fwmark(struct priv *p, const int *fds, int n, uint32_t mark)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((st = request(p, PRIV_FWMARK, mark, fds, n, NULL, NULL, NULL)) != 0) {
+	if ((st = request(p, PRIV_FWMARK, mark, fds, n, NULL, NULL, NULL, NULL)) != 0) {
 		errno = st == -1 ? EPIPE : st;
+		return -1;
+	}
+	return 0;
+}
+
+int
+priv_bind(struct priv *p, uint16_t port, int n, int *fds)
+{
+	int	got = 0, st;
+
+	if ((st = request(p, PRIV_BIND, port | (uint32_t)n << 16, NULL, 0,
+	    NULL, NULL, fds, &got)) != 0) {
+		errno = st == -1 ? EPIPE : st;
+		return -1;
+	}
+	if (got != n) {
+		close_all(fds, &got);
+		errno = EPROTO;
 		return -1;
 	}
 	return 0;
@@ -577,20 +623,21 @@ priv_fwmark(struct priv *p, const int *fds, int n, uint32_t mark)
 int
 priv_capture_file(void *arg)
 {
-	int	fd = -1;
+	int	fd[PRIV_MAXFDS], n = 0;
 
-	if (request(arg, PRIV_CAPTURE, 0, NULL, 0, NULL, NULL, &fd) != 0 &&
-	    fd != -1) {
-		close(fd);
-		fd = -1;
+	if (request(arg, PRIV_CAPTURE, 0, NULL, 0, NULL, NULL, fd, &n) != 0)
+		return -1;
+	if (n != 1) {
+		close_all(fd, &n);
+		return -1;
 	}
-	return fd;
+	return fd[0];
 }
 
 void
 priv_down(struct priv *p)
 {
-	request(p, PRIV_DOWN, 0, NULL, 0, NULL, NULL, NULL);
+	request(p, PRIV_DOWN, 0, NULL, 0, NULL, NULL, NULL, NULL);
 }
 
 void
@@ -600,7 +647,7 @@ priv_stop(struct priv *p)
 
 	if (p == NULL)
 		return;
-	request(p, PRIV_STOP, 0, NULL, 0, NULL, NULL, NULL);
+	request(p, PRIV_STOP, 0, NULL, 0, NULL, NULL, NULL, NULL);
 	close(p->fd);
 	while (waitpid(p->pid, &status, 0) == -1 && errno == EINTR)
 		;

@@ -50,6 +50,8 @@ int		 priv_read_conf(struct priv *, char **text, size_t *len,
 		    struct conf_errors *errs);
 /* Move the interface to the file priv_read_conf() read last: 0 or -1. */
 int		 priv_apply_conf(struct priv *);
+/* n UDP sockets sharing a new port, into fds: 0, or -1 with errno. */
+int		 priv_bind(struct priv *, uint16_t port, int n, int *fds);
 /* Mark n sockets' packets (SO_MARK): 0, or -1 with errno. */
 int		 priv_fwmark(struct priv *, const int *fds, int n, uint32_t mark);
 /*

@@ -18,13 +18,6 @@
 #include "tun.h"
 #include "udp.h"
 
-/* The socket a thread sends on: its own; the control thread uses 0's. */
-static int
-sock_of(struct thread_ctx *x)
-{
-	return x->id < x->tn->nsocks ? x->id : 0;
-}
-
 static int
 queue_of(struct thread_ctx *x)
 {
@@ -81,7 +74,7 @@ send_flush(struct thread_ctx *x)
 			drop(x, DROP_SEND_FAILED);
 	}
 	q->n = k;
-	sent = udp_send_batch(x->tn, sock_of(x), q->m, q->n);
+	sent = udp_send_batch(x->sock, q->m, q->n);
 	for (i = 0; i < sent; i++)
 		bytes += q->m[i].len;
 	count(&x->c.udp_tx_packets, sent);

@@ -214,6 +214,55 @@ log_stats(struct tund *t)
 		log_peer(t->tunnel->peer[i]);
 }
 
+/*
+ * A new listening port: sockets bound by the privileged child (a port
+ * under 1024 needs it), marked as the old ones were; the workers move to
+ * them on their own threads, and the old ones close once none uses them.
+ * 0, or -1 with errno and the old port kept.
+ */
+static int
+move_port(struct tund *t, uint16_t port)
+{
+	struct tunnel	*tn = t->tunnel;
+	int		 fds[TUNNEL_MAXTHREADS], old[TUNNEL_MAXTHREADS], i, e;
+
+	if (priv_bind(t->priv, port, tn->nsocks, fds) == -1) {
+		log_warn("ListenPort %u", port);
+		return -1;
+	}
+	if (tn->fwmark != 0 &&
+	    priv_fwmark(t->priv, fds, tn->nsocks, tn->fwmark) == -1) {
+		e = errno;
+		log_warn("ListenPort %u: FwMark", port);
+		for (i = 0; i < tn->nsocks; i++)
+			close(fds[i]);
+		errno = e;
+		return -1;
+	}
+	if (workers_move(t->workers, fds, tn->nsocks) == -1) {
+		/* Someone may still use the old ones: leave them open. */
+		log_warnx("ListenPort %u: a worker did not move; the old "
+		    "sockets stay open", port);
+		memcpy(tn->sock, fds, (size_t)tn->nsocks * sizeof(int));
+	} else {
+		memcpy(old, tn->sock, (size_t)tn->nsocks * sizeof(int));
+		memcpy(tn->sock, fds, (size_t)tn->nsocks * sizeof(int));
+		for (i = 0; i < tn->nsocks; i++)
+			close(old[i]);
+	}
+	tn->ctl->sock = tn->sock[0];
+	tn->port = udp_port(tn->sock[0]);
+	log_info("%s: listening on UDP port %u", t->tun.name, tn->port);
+	return 0;
+}
+
+/* The control socket's request for a new listening port. */
+static int
+port_request(void *arg, uint16_t port)
+{
+	return move_port(arg, port);
+}
+
 /* The file again, as the privileged child read it. */
 static struct conf *
 reread_conf(struct tund *t, struct conf_errors *errs)
@@ -244,6 +293,7 @@ reload(struct tund *t, struct conf_errors *errs)
 {
 	struct conf	*c;
 	size_t		 i;
+	uint16_t	 port;
 
 	if (t->load != NULL) {
 		conf_error(errs, "no reload in load mode");
@@ -253,13 +303,21 @@ reload(struct tund *t, struct conf_errors *errs)
 	if ((c = reread_conf(t, errs)) == NULL)
 		goto failed;
 	if (strcmp(c->device, t->conf->device) != 0 ||
-	    c->threads != t->conf->threads ||
-	    c->listen_port != t->conf->listen_port)
-		log_warnx("Device, Threads and ListenPort change only on "
-		    "restart");
+	    c->threads != t->conf->threads)
+		log_warnx("Device and Threads change only on restart");
+	port = t->tunnel->port;
+	if (c->listen_port != t->conf->listen_port &&
+	    move_port(t, c->listen_port) == -1) {
+		conf_error(errs, "%s: ListenPort %u: %s", t->conffile,
+		    c->listen_port, strerror(errno));
+		conf_free(c);
+		goto failed;
+	}
 	if (priv_apply_conf(t->priv) == -1) {
 		conf_error(errs, "%s: the system refused an address or route "
 		    "change", t->conffile);
+		if (port != t->tunnel->port)
+			move_port(t, port);
 		conf_free(c);
 		goto failed;
 	}
@@ -364,7 +422,7 @@ static int
 startup(struct tund *t, int foreground)
 {
 	struct control_opts	ctl = { t->conf->control_socket,
-	    t->control_gid, &t->load, reload_request, t };
+	    t->control_gid, &t->load, reload_request, port_request, t };
 	uint8_t			boot[LOADPKT_BOOT_LEN];
 
 	if ((t->tunnel = tunnel_new(t->conf)) == NULL)

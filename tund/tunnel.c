@@ -104,6 +104,8 @@ thread_ctx_new(struct tunnel *tn, int id)
 	}
 	x->id = id;
 	x->tn = tn;
+	/* Its own socket; the control thread and helpers send on 0's. */
+	x->sock = tn->nsocks == 0 ? -1 : tn->sock[id < tn->nsocks ? id : 0];
 	return x;
 }
 

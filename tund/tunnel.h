@@ -121,6 +121,7 @@ struct rx_job {
 struct thread_ctx {
 	int			 id;	/* device queue, socket */
 	struct tunnel		*tn;
+	int			 sock;	/* the UDP socket it sends on */
 	struct crypto_aead	*aead;
 	struct counters		 c;
 	struct txq		 tx;

@@ -209,8 +209,8 @@ bind_port(int s, uint16_t port)
 	return bind(s, &a.sa, sockaddr_inet_len(&a));
 }
 
-static uint16_t
-bound_port(int s)
+uint16_t
+udp_port(int s)
 {
 	union sockaddr_inet	a;
 	socklen_t		len = sizeof(a);
@@ -221,11 +221,10 @@ bound_port(int s)
 }
 
 int
-udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
+udp_bind(uint16_t port, int n, uint32_t fwmark, int *fds, uint16_t *bound)
 {
 	int	s, i;
 
-	tn->nsocks = 0;
 	for (i = 0; i < n; i++) {
 		s = socket_for(family, fwmark);
 		if (s == -1 && i == 0 && errno == EAFNOSUPPORT) {
@@ -236,22 +235,33 @@ udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
 			log_warn("UDP socket");
 			goto fail;
 		}
-		tn->sock[tn->nsocks++] = s;
+		fds[i] = s;
 		if (bind_port(s, port) == -1) {
 			log_warn("UDP port %u", port);
+			i++;
 			goto fail;
 		}
 		/* The others share the port the first was given. */
-		port = bound_port(s);
+		port = udp_port(s);
 	}
-	tn->port = port;
-	tn->fwmark = fwmark;
-	log_debug("UDP port %u, %d sockets%s%s", port, n, gso ? ", GSO" : "",
-	    gro ? ", GRO" : "");
+	*bound = port;
 	return 0;
  fail:
-	udp_close(tn);
+	while (i-- > 0)
+		close(fds[i]);
 	return -1;
+}
+
+int
+udp_open(struct tunnel *tn, uint16_t port, int n, uint32_t fwmark)
+{
+	if (udp_bind(port, n, fwmark, tn->sock, &tn->port) == -1)
+		return -1;
+	tn->nsocks = n;
+	tn->fwmark = fwmark;
+	log_debug("UDP port %u, %d sockets%s%s", tn->port, n,
+	    gso ? ", GSO" : "", gro ? ", GRO" : "");
+	return 0;
 }
 
 void
@@ -319,7 +329,7 @@ set_segment(struct msghdr *h, char *cbuf, size_t clen, uint16_t size)
 #endif
 
 int
-udp_send_batch(struct tunnel *tn, int s, struct udp_msg *m, int n)
+udp_send_batch(int fd, struct udp_msg *m, int n)
 {
 	struct mmsghdr		 h[UDP_BATCH];
 	struct iovec		 iov[UDP_BATCH * UDP_GSO_MAX];
@@ -350,8 +360,7 @@ udp_send_batch(struct tunnel *tn, int s, struct udp_msg *m, int n)
 			count[nmsg] = k;
 		}
 		for (r = 0; r < nmsg; r += sent) {
-			if ((sent = sendmmsg(tn->sock[s], h + r, nmsg - r,
-			    0)) == -1) {
+			if ((sent = sendmmsg(fd, h + r, nmsg - r, 0)) == -1) {
 				if (errno == EINTR) {
 					sent = 0;
 					continue;

@@ -21,6 +21,14 @@
  * with fwmark (0: none).  Fills tn->sock, tn->nsocks and tn->port.
  */
 int		 udp_open(struct tunnel *, uint16_t port, int n, uint32_t fwmark);
+/*
+ * n sockets sharing a port (0: any; *bound the one given), for
+ * udp_open() and a new listening port: 0, or -1 logged, none left open.
+ */
+int		 udp_bind(uint16_t port, int n, uint32_t fwmark, int *fds,
+		    uint16_t *bound);
+/* The port a socket is bound to, or 0. */
+uint16_t	 udp_port(int fd);
 void		 udp_close(struct tunnel *);
 /* Mark every socket's packets with fwmark (0: none); 0 or -1 with errno. */
 int		 udp_set_fwmark(struct tunnel *, uint32_t fwmark);
@@ -34,7 +42,7 @@ int		 udp_send(struct tunnel *, int s, const union sockaddr_inet *,
  * shorter) go as one UDP GSO send where the kernel has it.  Returns how
  * many were sent; fewer than n with errno set when the socket refused one.
  */
-int		 udp_send_batch(struct tunnel *, int s, struct udp_msg *, int n);
+int		 udp_send_batch(int fd, struct udp_msg *, int n);
 /*
  * Receive up to n (at most UDP_BATCH) messages with recvmmsg.  With GRO a
  * message may hold several datagrams of seg bytes each (the last may be

@@ -29,18 +29,28 @@
 
 _Static_assert(PKT_HEADROOM >= TUN_VNET_LEN, "the header goes before");
 
+struct workers;
+
 struct worker {
 	pthread_t		 thread;
 	struct thread_ctx	*x;
+	struct workers		*ws;
 	struct event_base	*base;
 	struct event		*tun_ev, *udp_ev, *stop_ev, *help_ev;
+	struct event		*move_ev;	/* to the socket in newsock */
+	int			 newsock;
 };
 
 struct workers {
 	int		 n;		/* initialised, or being */
 	int		 running;	/* threads started */
 	struct worker	*w;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 moved_cv;
+	int		 moved;		/* workers on the new sockets */
 };
+
+#define MOVE_WAIT_S	5	/* for the workers to take new sockets */
 
 /*
  * A read that failed for another reason than an empty queue: logged at
@@ -185,6 +195,49 @@ watch(struct worker *w, struct event **ev, int fd, event_callback_fn cb)
 	return *ev == NULL || event_add(*ev, NULL) == -1 ? -1 : 0;
 }
 
+/* On the worker's own thread: read and send on the new socket. */
+static void
+move_requested(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (w->udp_ev != NULL) {
+		event_free(w->udp_ev);
+		w->udp_ev = NULL;
+		if (watch(w, &w->udp_ev, w->newsock, udp_readable) == -1)
+			log_warnx("worker %d: cannot watch the new socket",
+			    w->x->id);
+	}
+	w->x->sock = w->newsock;
+	pthread_mutex_lock(&w->ws->lock);
+	w->ws->moved++;
+	pthread_cond_signal(&w->ws->moved_cv);
+	pthread_mutex_unlock(&w->ws->lock);
+}
+
+int
+workers_move(struct workers *ws, const int *socks, int n)
+{
+	struct timespec	until;
+	int		i, rv = 0;
+
+	pthread_mutex_lock(&ws->lock);
+	ws->moved = 0;
+	pthread_mutex_unlock(&ws->lock);
+	for (i = 0; i < ws->running; i++) {
+		ws->w[i].newsock = socks[i < n ? i : 0];
+		event_active(ws->w[i].move_ev, EV_TIMEOUT, 0);
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += MOVE_WAIT_S;
+	pthread_mutex_lock(&ws->lock);
+	while (ws->moved < ws->running && rv == 0)
+		rv = pthread_cond_timedwait(&ws->moved_cv, &ws->lock, &until);
+	rv = ws->moved == ws->running ? 0 : -1;
+	pthread_mutex_unlock(&ws->lock);
+	return rv;
+}
+
 static int
 worker_init(struct worker *w, struct tunnel *tn, int id)
 {
@@ -197,9 +250,10 @@ worker_init(struct worker *w, struct tunnel *tn, int id)
 	}
 	w->stop_ev = event_new(w->base, -1, 0, stop_requested, w);
 	w->help_ev = event_new(w->base, -1, 0, help_wanted, w->x);
+	w->move_ev = event_new(w->base, -1, 0, move_requested, w);
 	tn->help_ev[id] = w->help_ev;
 	w->x->batching = 1;
-	if (w->stop_ev == NULL || w->help_ev == NULL ||
+	if (w->stop_ev == NULL || w->help_ev == NULL || w->move_ev == NULL ||
 	    watch(w, &w->tun_ev, id < tn->tun->nqueues ? tn->tun->fd[id] : -1,
 	    tun_readable) == -1 ||
 	    watch(w, &w->udp_ev, id < tn->nsocks ? tn->sock[id] : -1,
@@ -221,6 +275,8 @@ worker_free(struct worker *w)
 		event_free(w->stop_ev);
 	if (w->help_ev != NULL)
 		event_free(w->help_ev);
+	if (w->move_ev != NULL)
+		event_free(w->move_ev);
 	if (w->base != NULL)
 		event_base_free(w->base);
 }
@@ -260,9 +316,13 @@ workers_start(struct tunnel *tn, int n)
 		return NULL;
 	}
 	ws->n = n;
-	for (i = 0; i < n; i++)
+	pthread_mutex_init(&ws->lock, NULL);
+	pthread_cond_init(&ws->moved_cv, NULL);
+	for (i = 0; i < n; i++) {
+		ws->w[i].ws = ws;
 		if (worker_init(&ws->w[i], tn, i) == -1)
 			goto fail;
+	}
 	/* Counters are summed over the workers from now on. */
 	tn->nworkers = n;
 	if (start_threads(ws) == -1)
@@ -296,6 +356,8 @@ workers_stop(struct workers *ws)
 			thread_ctx_free(ws->w[i].x);
 		}
 	}
+	pthread_cond_destroy(&ws->moved_cv);
+	pthread_mutex_destroy(&ws->lock);
 	free(ws->w);
 	free(ws);
 }

@@ -17,5 +17,12 @@ struct workers;
 struct workers	*workers_start(struct tunnel *, int n);
 /* Stop and join every worker. */
 void		 workers_stop(struct workers *);
+/*
+ * Every worker reads and sends on new sockets (a new listening port):
+ * worker i on socks[i], or socks[0] past n.  Returns once all have
+ * moved, 0, or -1 after some seconds without, when the old sockets must
+ * stay open.
+ */
+int		 workers_move(struct workers *, const int *socks, int n);
 
 #endif

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 T="control_socket_mode control_show control_dump control_set_peer
 control_remove_peer control_add_peer control_syncconf control_set_refused
+control_port control_port_traffic control_port_in_use control_port_back
+control_port_reload control_port_reload_traffic
 control_reload_removes control_reload_adds control_private_key
 control_private_key_traffic control_private_key_reload control_private_key_back
 control_garbage
@@ -54,12 +56,44 @@ check control_syncconf sh -c "$WG syncconf ${P}ta '$W/sc.conf' &&
     $WG showconf ${P}ta | cmp -s - '$W/sc.conf' &&
     ip netns exec $A ping -c 1 -W 2 $OB4"
 
-# A new port takes a restart: refused, nothing of the request applied.
-$WG set ${P}ta listen-port 51999 peer "$PUBB" persistent-keepalive 9 \
+# A refused request applies nothing of itself: no key is no interface.
+$WG set ${P}ta private-key /dev/null peer "$PUBB" persistent-keepalive 9 \
     2>"$W/err"
-check control_set_refused sh -c "grep -q 'not supported' '$W/err' &&
-    $WG show ${P}ta | grep -q 'listening port: 51820' &&
+check control_set_refused sh -c "grep -q 'Invalid argument' '$W/err' &&
+    test \"\$($WG show ${P}ta public-key)\" = '$PUBA' &&
     test \"\$($WG show ${P}ta persistent-keepalive | cut -f2)\" = off"
+
+# A new listening port: the sockets move, B follows A's new source port,
+# traffic flows; a port in use is refused and the old one kept.
+$WG set ${P}ta listen-port 51999
+check control_port sh -c "$WG show ${P}ta | grep -q 'listening port: 51999' &&
+    ip netns exec $A ss -ulnH | grep -q ':51999 ' &&
+    ! ip netns exec $A ss -ulnH | grep -q ':51820 '"
+check control_port_traffic wait_for 10 ip netns exec $A ping -c 1 -W 1 $OB4
+ip netns exec $A python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 51998)); open("'"$W"'/held", "w").close(); time.sleep(5)' &
+HOLD=$!
+wait_for 5 test -e "$W/held"
+$WG set ${P}ta listen-port 51998 2>"$W/err"
+check control_port_in_use sh -c "grep -q 'in use' '$W/err' &&
+    $WG show ${P}ta | grep -q 'listening port: 51999' &&
+    ip netns exec $A ping -c 1 -W 2 $OB4"
+kill $HOLD 2>/dev/null
+$WG set ${P}ta listen-port 51820
+check control_port_back sh -c "$WG show ${P}ta |
+    grep -q 'listening port: 51820' && ip netns exec $A ping -c 1 -W 2 $OB4"
+# ListenPort in the file moves it on reload too.
+sed -i 's/^ListenPort = 51820/ListenPort = 51821/' "$W/a.conf"
+kill -HUP $TA
+check control_port_reload wait_for 5 sh -c \
+    "$WG show ${P}ta | grep -q 'listening port: 51821'"
+check control_port_reload_traffic wait_for 10 \
+    ip netns exec $A ping -c 1 -W 1 $OB4
+sed -i 's/^ListenPort = 51821/ListenPort = 51820/' "$W/a.conf"
+kill -HUP $TA
+wait_for 5 sh -c "$WG show ${P}ta | grep -q 'listening port: 51820'"
 
 # SIGHUP moves the peers to the file: without B, B goes; with it, it comes.
 sed '/^\[Peer\]/,$d' "$W/a.conf" > "$W/a0.conf"
