@@ -263,6 +263,36 @@ port_request(void *arg, uint16_t port)
 	return move_port(arg, port);
 }
 
+static int
+differ(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a != b : strcmp(a, b) != 0;
+}
+
+/* What a reload leaves as it was: each key whose change waits. */
+static void
+warn_restart_only(const struct conf *old, const struct conf *new)
+{
+	const struct {
+		const char	*key;
+		int		 changed;
+	} k[] = {
+		{ "Device", strcmp(old->device, new->device) != 0 },
+		{ "Threads", old->threads != new->threads },
+		{ "User", strcmp(old->user, new->user) != 0 },
+		{ "Chroot", differ(old->chroot, new->chroot) },
+		{ "ControlSocket", differ(old->control_socket,
+		    new->control_socket) },
+		{ "ControlGroup", strcmp(old->control_group,
+		    new->control_group) != 0 }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (k[i].changed)
+			log_warnx("%s changes only on restart", k[i].key);
+}
+
 /* The file again, as the privileged child read it. */
 static struct conf *
 reread_conf(struct tund *t, struct conf_errors *errs)
@@ -302,9 +332,7 @@ reload(struct tund *t, struct conf_errors *errs)
 	log_info("reloading %s", t->conffile);
 	if ((c = reread_conf(t, errs)) == NULL)
 		goto failed;
-	if (strcmp(c->device, t->conf->device) != 0 ||
-	    c->threads != t->conf->threads)
-		log_warnx("Device and Threads change only on restart");
+	warn_restart_only(t->conf, c);
 	port = t->tunnel->port;
 	if (c->listen_port != t->conf->listen_port &&
 	    move_port(t, c->listen_port) == -1) {

@@ -28,6 +28,22 @@ dropped() {
 	    test \$(ls /proc/$1/task | wc -l) -gt 2"
 }
 
+# start_a [WRAPPER...] [-- TUND-OPTIONS...]: tund on side A with a.conf,
+# its PID in $TA.
+start_a() {
+	_wrap=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do _wrap="$_wrap $1"; shift; done
+	[ "${1:-}" = -- ] && shift
+	bg sh -c "exec ip netns exec $A $_wrap '$TUND' -d -f '$W/a.conf' $* \
+	    2>>'$W/tund-a.log'"
+	TA=$BG
+}
+
+# has_addr ADDR: within 5 s, A's interface has it.
+has_addr() {
+	wait_for 5 sh -c "ip -n $A addr show dev ${P}ta | grep -q '$1'"
+}
+
 # The privileged child of PID.
 child_of() {
 	ps -o pid= --ppid "$1" | tr -d ' ' | head -1
@@ -52,8 +68,7 @@ PreDown = id -u > $W/predown.uid\\
 PostDown = touch $W/postdown.ran"
 } > "$W/a.conf"
 start_tund b "$W/b.conf"; TB=$BG
-bg sh -c "exec ip netns exec $A '$TUND' -d -v -f '$W/a.conf' \
-    -p '$W/a.pid' 2>>'$W/tund-a.log'"; TA=$BG
+start_a -- -v -p "'$W/a.pid'"
 wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'" ||
     fail privdrop_start
 # The interface is up before the drop, which comes last.
@@ -117,8 +132,7 @@ check privdrop_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
 # Reload: the root child reads the 0600 file and adds the address.
 sed -i 's|^Address = .*|&, 198.19.7.1/32|' "$W/a.conf"
 kill -HUP $TA
-check privdrop_reload_address wait_for 5 sh -c \
-    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.1/32"
+check privdrop_reload_address has_addr 198.19.7.1/32
 # The fwmark needs CAP_NET_ADMIN: the child sets it.
 check privdrop_fwmark ip netns exec $A wg set ${P}ta fwmark 0x77
 expect privdrop_fwmark_shown \
@@ -142,8 +156,7 @@ expect privdrop_gone_exit $RC 0
 
 # A full run: the down hooks run as root, root's files are removed.
 rm -f "$W/predown.uid" "$W/postdown.ran"
-bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
-    -p '$W/a.pid' 2>>'$W/tund-a.log'"; TA=$BG
+start_a -- -p "'$W/a.pid'"
 wait_for 5 sh -c "ip -n $A link show ${P}ta | grep -q ',UP'"
 check privdrop_pidfile test -s "$W/a.pid"
 check privdrop_socket test -S /var/run/wireguard/${P}ta.sock
@@ -158,21 +171,18 @@ check privdrop_socket_removed test ! -e /var/run/wireguard/${P}ta.sock
 mkdir -m 755 "$W/empty"
 sed -i "/^User/a\\
 Chroot = $W/empty" "$W/a.conf"
-bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
-    2>>'$W/tund-a.log'"; TA=$BG
+start_a
 wait_for 5 test "$(readlink /proc/$TA/root)" = "$W/empty"
 expect privdrop_chroot "$(readlink /proc/$TA/root)" "$W/empty"
 check privdrop_chroot_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
 sed -i 's|, 198.19.7.2/32|, 198.19.7.3/32|' "$W/a.conf"
 kill -HUP $TA
-check privdrop_chroot_reload wait_for 5 sh -c \
-    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.3/32"
+check privdrop_chroot_reload has_addr 198.19.7.3/32
 stop_bg $TA
 
 # User = root keeps root; a user that does not exist is a config error.
 sed -i -e '/^Chroot/d' -e 's/^User = .*/User = root/' "$W/a.conf"
-bg sh -c "exec ip netns exec $A '$TUND' -d -f '$W/a.conf' \
-    2>>'$W/tund-a.log'"; TA=$BG
+start_a
 # Threads start once the drop would have happened.
 wait_for 5 sh -c "test \$(ls /proc/$TA/task | wc -l) -gt 2"
 expect privdrop_user_root "$(status $TA Uid | cut -d' ' -f1)" 0
@@ -189,8 +199,7 @@ CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/rc.d/tund.service" |
     tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
 sed -i -e "s/^User = .*/User = $U\\
 ControlGroup = nogroup/" "$W/a.conf"
-bg sh -c "exec ip netns exec $A setpriv --bounding-set -all,$CAPS \
-    '$TUND' -d -f '$W/a.conf' 2>>'$W/tund-a.log'"; TA=$BG
+start_a setpriv --bounding-set -all,$CAPS
 dropped $TA
 check privdrop_unit_caps_up sh -c "grep -q '^CapBnd:	0*[1-9a-f]' \
     /proc/$TA/status && test \"\$(stat -c %G \
@@ -198,8 +207,7 @@ check privdrop_unit_caps_up sh -c "grep -q '^CapBnd:	0*[1-9a-f]' \
 check privdrop_unit_caps_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
 sed -i 's|, 198.19.7.3/32|, 198.19.7.4/32|' "$W/a.conf"
 kill -HUP $TA
-check privdrop_unit_caps_reload wait_for 5 sh -c \
-    "ip -n $A addr show dev ${P}ta | grep -q 198.19.7.4/32"
+check privdrop_unit_caps_reload has_addr 198.19.7.4/32
 stop_bg $TA
 expect privdrop_unit_caps_exit $RC 0
 check privdrop_unit_caps_clean test ! -e /var/run/wireguard/${P}ta.sock
