@@ -191,13 +191,29 @@ rss_kb() {
 # --- Added for tests/netns/test_tunnel.sh: stopping daemons, TCP transfers --
 
 # stop_bg PID [SIGNAL]: end a process started with bg (TERM unless told), wait
-# up to 5 s, then KILL; forget its PID.  Its exit status in $RC.
+# up to 15 s (a busy kernel can be slow to unregister a device), then say
+# where its threads are and KILL it; forget its PID.  Its exit status in $RC.
 stop_bg() {
 	kill -"${2:-TERM}" "$1" 2>/dev/null
-	wait_exit "$1" 5 || { kill -9 "$1" 2>/dev/null; wait_exit "$1" 2; }
+	wait_exit "$1" 15 || {
+		stuck "$1"
+		kill -9 "$1" 2>/dev/null
+		wait_exit "$1" 2
+	}
 	_keep=""
 	for _p in $PIDS; do [ "$_p" = "$1" ] || _keep="$_keep $_p"; done
 	PIDS=$_keep
+}
+
+# stuck PID: each thread's name, state, wait channel and kernel stack, for
+# the log of a run where the process would not end.
+stuck() {
+	echo "# $1 did not end; its threads:"
+	for _t in /proc/$1/task/*; do
+		echo "# $(cat $_t/comm 2>/dev/null) $(cut -d' ' -f3 $_t/stat \
+		    2>/dev/null) $(cat $_t/wchan 2>/dev/null)"
+		sed 's/^/#   /' $_t/stack 2>/dev/null | head -12
+	done
 }
 
 # tcp_recv_digest NS ADDR PORT OUT: in the background (PID in $BG), accept

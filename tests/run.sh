@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run the unit test programs given as arguments, then the shell tests in
-# tests/cli/ and tests/netns/, and count their PASS/FAIL/SKIP lines.  Ends with the one
+# tests/cli/ and tests/netns/, and count their PASS/FAIL/SKIP lines (lines
+# of "# " are shown too: diagnostics).  Ends with the one
 # summary line "N passed, N failed, N skipped" and fails if anything did.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -13,7 +14,7 @@ trap 'rm -f "$out" "$one"' EXIT INT TERM
 run() {
 	"$@" >"$one" 2>&1
 	rc=$?
-	grep -E '^(PASS|FAIL|SKIP) ' "$one"
+	grep -E '^(PASS|FAIL|SKIP|#) ' "$one"
 	cat "$one" >>"$out"
 	if [ $rc != 0 ] && ! grep -q '^FAIL ' "$one"; then
 		tail -5 "$one"

@@ -153,6 +153,7 @@ expect privdrop_gone_address "$(ip -n $A addr show dev ${P}ta |
     grep -c 198.19.7.2/32)" 0
 stop_bg $TA
 expect privdrop_gone_exit $RC 0
+[ "$RC" = 0 ] || tail -20 "$W/tund-a.log" | sed 's/^/# /'
 
 # A full run: the down hooks run as root, root's files are removed.
 rm -f "$W/predown.uid" "$W/postdown.ran"
