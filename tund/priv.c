@@ -174,11 +174,11 @@ take_fds(struct cmsghdr *c, int *fds, int max, int *n)
 }
 
 /*
- * A header and the descriptors that came with it (at most *n; *n set to
+ * A header and the descriptors that came with it (at most max; *n set to
  * how many).  0, or -1 at the end of the channel or on a broken message.
  */
 static int
-recv_hdr(int fd, struct priv_hdr *h, int *fds, int *n)
+recv_hdr(int fd, struct priv_hdr *h, int *fds, int max, int *n)
 {
 	union {
 		struct cmsghdr	hdr;
@@ -188,8 +188,9 @@ recv_hdr(int fd, struct priv_hdr *h, int *fds, int *n)
 	struct cmsghdr	*c;
 	struct iovec	 iov;
 	ssize_t		 r;
-	int		 max = *n, got = 0;
+	int		 got = 0;
 
+	*n = 0;
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = h;
 	iov.iov_len = sizeof(*h);
@@ -200,7 +201,6 @@ recv_hdr(int fd, struct priv_hdr *h, int *fds, int *n)
 	while ((r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) == -1 &&
 	    errno == EINTR)
 		;
-	*n = 0;
 	for (c = CMSG_FIRSTHDR(&msg); r > 0 && c != NULL;
 	    c = CMSG_NXTHDR(&msg, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
@@ -366,8 +366,8 @@ serve(struct child *ch)
 	int		fds[PRIV_MAXFDS], n, rv;
 
 	for (;;) {
-		n = PRIV_MAXFDS;
-		if (recv_hdr(ch->fd, &h, fds, &n) == -1 || h.len != 0)
+		if (recv_hdr(ch->fd, &h, fds, PRIV_MAXFDS, &n) == -1 ||
+		    h.len != 0)
 			break;
 		if (n > 0 && h.cmd != PRIV_FWMARK)
 			break;
@@ -444,6 +444,14 @@ child_main(int chan, struct priv_setup *su)
 {
 	struct child	ch;
 
+	/*
+	 * Signals are for the parent, which tells us what to do; the
+	 * handler inherited would pass them on to the parent's loop.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	/* Nothing here may ever need a key. */
 	conf_wipe_keys(su->conf);
 	tunnel_wipe_secrets(su->tunnel);
@@ -453,11 +461,6 @@ child_main(int chan, struct priv_setup *su)
 	ch.netcfg = su->netcfg;
 	ch.capdir = su->capture != NULL ? capture_where(su->capture,
 	    &ch.capname, &ch.capfiles) : -1;
-	/* Signals are for the parent, which tells us what to do. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR1, SIG_IGN);
 	close_others(&ch);
 	log_reopen();
 	if ((ch.ifname = strdup(su->ifname)) == NULL)
@@ -509,9 +512,9 @@ exchange(struct priv *p, struct priv_hdr *h, const int *fds, int n,
     char **text, int *rfds, int *rn)
 {
 	*text = NULL;
-	*rn = PRIV_MAXFDS;
+	*rn = 0;	/* none to close if the request cannot go */
 	if (send_msg(p->fd, h, fds, n, NULL) == -1 ||
-	    recv_hdr(p->fd, h, rfds, rn) == -1 ||
+	    recv_hdr(p->fd, h, rfds, PRIV_MAXFDS, rn) == -1 ||
 	    (*text = malloc((size_t)h->len + 1)) == NULL ||
 	    read_full(p->fd, *text, h->len) != (ssize_t)h->len) {
 		log_warnx("privileged child: gone");

@@ -140,6 +140,13 @@ expect privdrop_fwmark_shown \
 
 # Without the root child, what needs root fails cleanly and the tunnel
 # keeps forwarding.
+# The daemon's descriptors, by number and what they are.
+fds() {
+	for _f in /proc/$TA/fd/*; do
+		echo "${_f##*/} $(readlink $_f | sed 's/socket:.*/socket/')"
+	done | sort
+}
+fds > "$W/fds.before"
 kill -9 $C
 sed -i 's|, 198.19.7.1/32|, 198.19.7.2/32|' "$W/a.conf"
 kill -HUP $TA
@@ -147,6 +154,14 @@ check privdrop_gone_reload_fails wait_for 5 grep -q \
     "reload failed, keeping" "$W/tund-a.log"
 check privdrop_gone_fwmark_fails sh -c \
     "! ip netns exec $A wg set ${P}ta fwmark 0x78 2>/dev/null"
+# Failed requests close nothing of the daemon's.
+for _i in 1 2 3; do
+	ip netns exec $A wg set ${P}ta fwmark 0x79 2>/dev/null
+	kill -HUP $TA
+done
+sleep 0.5
+fds > "$W/fds.after"
+check privdrop_gone_fds_kept diff "$W/fds.before" "$W/fds.after"
 check privdrop_gone_alive kill -0 $TA
 check privdrop_gone_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
 expect privdrop_gone_address "$(ip -n $A addr show dev ${P}ta |
@@ -167,6 +182,15 @@ expect privdrop_predown_root "$(cat "$W/predown.uid" 2>&1)" 0
 check privdrop_postdown test -e "$W/postdown.ran"
 check privdrop_pidfile_removed test ! -e "$W/a.pid"
 check privdrop_socket_removed test ! -e /var/run/wireguard/${P}ta.sock
+
+# A stop as soon as the pidfile is there, during setup: still undone.
+start_a -- -p "'$W/a.pid'"
+_i=0
+while [ ! -s "$W/a.pid" ] && [ $_i -lt 100000 ]; do _i=$((_i + 1)); done
+stop_bg $TA
+expect privdrop_early_stop_exit $RC 0
+check privdrop_early_stop_pidfile test ! -e "$W/a.pid"
+check privdrop_early_stop_device sh -c "! ip -n $A link show ${P}ta"
 
 # Chroot: the daemon's root is the directory; reload still reads the file.
 mkdir -m 755 "$W/empty"
