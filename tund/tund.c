@@ -42,6 +42,11 @@
 
 #define CONF_DEFAULT	"/etc/tund/tund.conf"
 
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* What the daemon answers; any other ends it as the system would. */
+static const int SIGNALS[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+
 struct tund {
 	const char		*conffile;
 	const char		*pidfile;
@@ -56,6 +61,7 @@ struct tund {
 	struct privdrop		 user;		/* to become after setup */
 	gid_t			 control_gid;	/* ControlGroup's, or -1 */
 	struct priv		*priv;		/* the part that stays root */
+	struct event		*sig_ev[nitems(SIGNALS)];
 };
 
 static void __attribute__((noreturn))
@@ -394,29 +400,43 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * From here on a signal waits for the loop: a stop that comes during
+ * setup, as soon as the pidfile is there, still undoes the setup.
+ */
+static int
+watch_signals(struct tund *t)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(SIGNALS); i++) {
+		t->sig_ev[i] = evsignal_new(t->base, SIGNALS[i], on_signal, t);
+		if (t->sig_ev[i] == NULL || evsignal_add(t->sig_ev[i], NULL) ==
+		    -1) {
+			log_warnx("cannot watch signal %d", SIGNALS[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+unwatch_signals(struct tund *t)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(SIGNALS); i++)
+		if (t->sig_ev[i] != NULL) {
+			event_free(t->sig_ev[i]);
+			t->sig_ev[i] = NULL;
+		}
+}
+
 static int
 run(struct tund *t)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
-	struct event	*ev[4];
-	size_t		 i;
-	int		 rv = -1;
-
-	memset(ev, 0, sizeof(ev));
-	for (i = 0; i < 4; i++) {
-		ev[i] = evsignal_new(t->base, sigs[i], on_signal, t);
-		if (ev[i] == NULL || evsignal_add(ev[i], NULL) == -1) {
-			log_warnx("cannot watch signal %d", sigs[i]);
-			goto out;
-		}
-	}
 	log_info("%s up, %d worker threads", t->tun.name, t->tunnel->nworkers);
-	rv = event_base_dispatch(t->base);
- out:
-	for (i = 0; i < 4; i++)
-		if (ev[i] != NULL)
-			event_free(ev[i]);
-	return rv;
+	return event_base_dispatch(t->base);
 }
 
 /*
@@ -483,12 +503,14 @@ startup(struct tund *t, int foreground)
 		}
 		log_init(0, log_getverbose());
 	}
-	if (t->pidfile != NULL)
-		write_pidfile(t->pidfile);
 	if ((t->base = event_base_new()) == NULL) {
 		log_warnx("cannot create the event base");
 		return -1;
 	}
+	if (watch_signals(t) == -1)
+		return -1;
+	if (t->pidfile != NULL)
+		write_pidfile(t->pidfile);
 	if ((t->control = control_open(t->tunnel, t->tun.name, t->base,
 	    &ctl)) == NULL)
 		return -1;
@@ -542,6 +564,7 @@ shutdown_all(struct tund *t)
 	if (t->tunnel != NULL)
 		sink_free(t->tunnel->sink);
 	tunnel_free(t->tunnel);
+	unwatch_signals(t);
 	if (t->base != NULL)
 		event_base_free(t->base);
 	conf_free(t->conf);
