@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,31 +183,6 @@ reply_get(struct tunnel *tn, size_t *len)
 	return out;
 }
 
-/*
- * The kernel's counters of the interface.  Those that cannot be read (no
- * sysfs: the BSDs, a chroot) stay unknown and are shown as such.
- */
-static void
-device_counters(const char *ifname, struct show_view *v)
-{
-	unsigned long long	 n;
-	char			 path[PATH_MAX];
-	FILE			*f;
-	int			 d;
-
-	for (d = 0; d < SHOW_NDEV; d++) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
-		    ifname, show_dev_name(d));
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		if (fscanf(f, "%llu", &n) == 1) {
-			v->dev[d] = n;
-			v->dev_read |= 1u << d;
-		}
-		fclose(f);
-	}
-}
-
 /* Every thread's counters, the main thread's first; NULL: no memory. */
 static struct show_thread *
 thread_counters(struct tunnel *tn, size_t *n)
@@ -256,7 +230,9 @@ reply_show(struct control *ctl, int json, size_t *len)
 	v.peer = d.peers;
 	v.npeers = d.n_peers;
 	v.now = time(NULL);
-	device_counters(ctl->ifname, &v);
+	/* Those the system does not give stay unknown, shown as such. */
+	if (tn->tun != NULL)
+		v.dev_read = tun_counters(tn->tun, v.dev);
 	if (tn->sink != NULL)
 		sink_status(tn->sink, &v.sink);
 	if (ctl->load != NULL && *ctl->load != NULL) {

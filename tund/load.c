@@ -74,19 +74,12 @@ msleep(unsigned ms)
 static uint64_t
 if_drops(const struct load *l)
 {
-	char			path[96];
-	unsigned long long	v = 0;
-	FILE			*f;
+	uint64_t	v[TUN_NCOUNTERS];
 
-	/* Where there is no such file (the BSDs), no drops are known. */
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_dropped",
-	    l->tn->tun->name);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%llu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
+	/* Where they are not known (the BSDs), no drops are. */
+	if (!(tun_counters(l->tn->tun, v) & 1u << TUN_TX_DROPPED))
+		return 0;
+	return v[TUN_TX_DROPPED];
 }
 
 static int

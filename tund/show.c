@@ -49,22 +49,16 @@ static const struct {
 	    offsetof(struct stats, handshakes) }
 };
 
-static const char *dev_names[SHOW_NDEV] = {
-	[SHOW_RX_PACKETS] = "rx_packets",
-	[SHOW_RX_BYTES] = "rx_bytes",
-	[SHOW_RX_ERRORS] = "rx_errors",
-	[SHOW_RX_DROPPED] = "rx_dropped",
-	[SHOW_TX_PACKETS] = "tx_packets",
-	[SHOW_TX_BYTES] = "tx_bytes",
-	[SHOW_TX_ERRORS] = "tx_errors",
-	[SHOW_TX_DROPPED] = "tx_dropped"
+static const char *dev_names[TUN_NCOUNTERS] = {
+	[TUN_RX_PACKETS] = "rx_packets",
+	[TUN_RX_BYTES] = "rx_bytes",
+	[TUN_RX_ERRORS] = "rx_errors",
+	[TUN_RX_DROPPED] = "rx_dropped",
+	[TUN_TX_PACKETS] = "tx_packets",
+	[TUN_TX_BYTES] = "tx_bytes",
+	[TUN_TX_ERRORS] = "tx_errors",
+	[TUN_TX_DROPPED] = "tx_dropped"
 };
-
-const char *
-show_dev_name(enum show_dev d)
-{
-	return dev_names[d];
-}
 
 static uint64_t *
 field(struct stats *s, size_t f)
@@ -197,7 +191,7 @@ text_counters(FILE *fp, const struct show_view *v, const struct stats *total)
 }
 
 static void
-text_dev(FILE *fp, const struct show_view *v, enum show_dev d)
+text_dev(FILE *fp, const struct show_view *v, enum tun_counter d)
 {
 	if (v->dev_read & (1u << d))
 		fprintf(fp, " %*" PRIu64, COL_W, v->dev[d]);
@@ -217,8 +211,8 @@ text_device(FILE *fp, const struct show_view *v)
 	    "rx", COL_W, "tx");
 	for (i = 0; i < nitems(rows); i++) {
 		fprintf(fp, "  %-*s", LABEL_W, rows[i]);
-		text_dev(fp, v, SHOW_RX_PACKETS + i);
-		text_dev(fp, v, SHOW_TX_PACKETS + i);
+		text_dev(fp, v, TUN_RX_PACKETS + i);
+		text_dev(fp, v, TUN_TX_PACKETS + i);
 		fputc('\n', fp);
 	}
 }
@@ -333,7 +327,7 @@ json_device(struct json *j, const struct show_view *v)
 	int	d;
 
 	json_open(j, "device", '{');
-	for (d = 0; d < SHOW_NDEV; d++)
+	for (d = 0; d < TUN_NCOUNTERS; d++)
 		if (v->dev_read & (1u << d))
 			json_u64(j, dev_names[d], v->dev[d]);
 		else

@@ -14,21 +14,10 @@
 #include "key.h"
 #include "load.h"
 #include "sink.h"
+#include "tun.h"
 #include "tunnel.h"
 #include "uapi.h"
 
-/* The kernel's counters of the interface, named as Linux's sysfs names them. */
-enum show_dev {
-	SHOW_RX_PACKETS,
-	SHOW_RX_BYTES,
-	SHOW_RX_ERRORS,
-	SHOW_RX_DROPPED,
-	SHOW_TX_PACKETS,
-	SHOW_TX_BYTES,
-	SHOW_TX_ERRORS,
-	SHOW_TX_DROPPED,
-	SHOW_NDEV
-};
 
 /* One thread's counters. */
 struct show_thread {
@@ -43,7 +32,7 @@ struct show_view {
 	uint32_t		  fwmark;	/* 0: none */
 	const struct show_thread *thread;
 	size_t			  nthreads;
-	uint64_t		  dev[SHOW_NDEV];
+	uint64_t		  dev[TUN_NCOUNTERS];
 	unsigned		  dev_read;	/* bit i: dev[i] is known */
 	const struct uapi_peer	 *peer;		/* preshared keys unread */
 	size_t			  npeers;
@@ -52,8 +41,6 @@ struct show_view {
 	const struct load_status *load;		/* NULL: not in load mode */
 };
 
-/* "rx_packets", ...: the file under /sys/class/net/IF/statistics. */
-const char	*show_dev_name(enum show_dev);
 /* The counters of the view's threads, summed. */
 void		 show_total(const struct show_view *, struct stats *);
 /*

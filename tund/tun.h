@@ -14,12 +14,26 @@
 #define TUN_NAMESIZ	16
 #define TUN_MAXQUEUES	64
 
+/* The kernel's counters of the interface, as Linux names them. */
+enum tun_counter {
+	TUN_RX_PACKETS,
+	TUN_RX_BYTES,
+	TUN_RX_ERRORS,
+	TUN_RX_DROPPED,
+	TUN_TX_PACKETS,
+	TUN_TX_BYTES,
+	TUN_TX_ERRORS,
+	TUN_TX_DROPPED,
+	TUN_NCOUNTERS
+};
+
 struct tun {
 	char	 name[TUN_NAMESIZ];	/* interface name, e.g. "tun0" */
 	int	 fd[TUN_MAXQUEUES];	/* one per queue, non-blocking */
 	int	 nqueues;		/* what the system gave us */
 	int	 created;		/* BSD: tun_close() destroys it */
 	int	 offload;		/* Linux: TSO and checksum offload */
+	int	 counter_fd[TUN_NCOUNTERS]; /* Linux: sysfs files, or -1 */
 };
 
 /* The virtio_net_hdr that comes with every packet where t->offload. */
@@ -55,6 +69,13 @@ ssize_t	tun_read(struct tun *t, int q, uint8_t *vnet, uint8_t *buf,
  */
 ssize_t	tun_write(struct tun *t, int q, const uint8_t *vnet,
 	    const uint8_t *pkt, size_t len);
+
+/*
+ * The interface's counters into v: a mask of those read (bit i: v[i]).
+ * Linux reads files opened by tun_open(), so it works in a chroot and
+ * after a rename; the BSDs give none.
+ */
+unsigned tun_counters(const struct tun *t, uint64_t v[TUN_NCOUNTERS]);
 
 /*
  * The IP version of a packet from its first nibble: 4 or 6, and 0 for

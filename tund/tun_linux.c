@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,30 @@
 #define TUN_DEV		"/dev/net/tun"
 
 _Static_assert(TUN_NAMESIZ == IFNAMSIZ, "t->name is copied to ifr_name");
+
+/*
+ * The interface's statistics files, opened while the path is there: the
+ * daemon reads them later from a chroot.  One that will not open stays
+ * unread.
+ */
+static void
+open_counters(struct tun *t)
+{
+	static const char	*file[TUN_NCOUNTERS] = {
+		[TUN_RX_PACKETS] = "rx_packets", [TUN_RX_BYTES] = "rx_bytes",
+		[TUN_RX_ERRORS] = "rx_errors", [TUN_RX_DROPPED] = "rx_dropped",
+		[TUN_TX_PACKETS] = "tx_packets", [TUN_TX_BYTES] = "tx_bytes",
+		[TUN_TX_ERRORS] = "tx_errors", [TUN_TX_DROPPED] = "tx_dropped"
+	};
+	char			 path[96];
+	int			 c;
+
+	for (c = 0; c < TUN_NCOUNTERS; c++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		    t->name, file[c]);
+		t->counter_fd[c] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+}
 
 /* Attach fd to the device t->name ("": a new one), and learn its name. */
 static int
@@ -142,6 +167,7 @@ tun_open(struct tun *t, const char *device, int nqueues)
 	int		 fd;
 
 	memset(t, 0, sizeof(*t));
+	memset(t->counter_fd, -1, sizeof(t->counter_fd));
 	if (len >= sizeof(t->name)) {
 		log_warnx("%s: interface name too long", device);
 		return -1;
@@ -175,6 +201,7 @@ tun_open(struct tun *t, const char *device, int nqueues)
 		goto fail;
 	}
 	offloads(t, t->fd[0]);
+	open_counters(t);
 	log_debug("%s: %d queue%s%s", t->name, t->nqueues,
 	    t->nqueues == 1 ? "" : "s", t->offload ? ", TSO" : "");
 	return 0;
@@ -187,11 +214,41 @@ tun_open(struct tun *t, const char *device, int nqueues)
 void
 tun_close(struct tun *t)
 {
-	int	q;
+	int	q, c;
 
 	for (q = 0; q < t->nqueues; q++)
 		close(t->fd[q]);
 	t->nqueues = 0;
+	for (c = 0; c < TUN_NCOUNTERS; c++) {
+		if (t->counter_fd[c] != -1)
+			close(t->counter_fd[c]);
+		t->counter_fd[c] = -1;
+	}
+}
+
+unsigned
+tun_counters(const struct tun *t, uint64_t v[TUN_NCOUNTERS])
+{
+	char			 buf[32], *end;
+	unsigned long long	 n;
+	ssize_t			 len;
+	unsigned		 mask = 0;
+	int			 c;
+
+	for (c = 0; c < TUN_NCOUNTERS; c++) {
+		/* A sysfs attribute read from offset 0 is read anew. */
+		if (t->counter_fd[c] == -1 || (len = pread(t->counter_fd[c],
+		    buf, sizeof(buf) - 1, 0)) <= 0)
+			continue;
+		buf[len] = '\0';
+		errno = 0;
+		n = strtoull(buf, &end, 10);
+		if (end != buf && (*end == '\n' || *end == '\0') && errno == 0) {
+			v[c] = n;
+			mask |= 1u << c;
+		}
+	}
+	return mask;
 }
 
 /* A header right before the packet takes one read(), cheaper than readv(). */

@@ -200,6 +200,10 @@ start_a
 wait_for 5 test "$(readlink /proc/$TA/root)" = "$W/empty"
 expect privdrop_chroot "$(readlink /proc/$TA/root)" "$W/empty"
 check privdrop_chroot_ping ip netns exec $A ping -c 2 -i 0.2 -W 2 $OB4
+# The kernel's counters come from files opened before the chroot.
+ip netns exec $A "$TUND" show ${P}ta > "$W/show.txt" 2>&1
+check privdrop_chroot_counters sh -c "grep -q 'kernel counters' '$W/show.txt' &&
+    ! grep -q 'n/a' '$W/show.txt'"
 sed -i 's|, 198.19.7.2/32|, 198.19.7.3/32|' "$W/a.conf"
 kill -HUP $TA
 check privdrop_chroot_reload has_addr 198.19.7.3/32

@@ -61,9 +61,9 @@ mkview(void)
 	thr[2].s.drops[DROP_REPLAY] = 7;
 	view.thread = thr;
 	view.nthreads = 3;
-	view.dev[SHOW_RX_PACKETS] = 42;
-	view.dev[SHOW_TX_DROPPED] = 3;
-	view.dev_read = 1u << SHOW_RX_PACKETS | 1u << SHOW_TX_DROPPED;
+	view.dev[TUN_RX_PACKETS] = 42;
+	view.dev[TUN_TX_DROPPED] = 3;
+	view.dev_read = 1u << TUN_RX_PACKETS | 1u << TUN_TX_DROPPED;
 
 	prefix_parse(&ips[0], "198.19.0.2/32", NULL);
 	prefix_parse(&ips[1], "2001:db8:19::/64", NULL);
