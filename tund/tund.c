@@ -45,7 +45,7 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* What the daemon answers; any other ends it as the system would. */
-static const int SIGNALS[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+static const int handled_sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 
 struct tund {
 	const char		*conffile;
@@ -61,7 +61,7 @@ struct tund {
 	struct privdrop		 user;		/* to become after setup */
 	gid_t			 control_gid;	/* ControlGroup's, or -1 */
 	struct priv		*priv;		/* the part that stays root */
-	struct event		*sig_ev[nitems(SIGNALS)];
+	struct event		*sig_ev[nitems(handled_sigs)];
 };
 
 static void __attribute__((noreturn))
@@ -409,11 +409,11 @@ watch_signals(struct tund *t)
 {
 	size_t	i;
 
-	for (i = 0; i < nitems(SIGNALS); i++) {
-		t->sig_ev[i] = evsignal_new(t->base, SIGNALS[i], on_signal, t);
+	for (i = 0; i < nitems(handled_sigs); i++) {
+		t->sig_ev[i] = evsignal_new(t->base, handled_sigs[i], on_signal, t);
 		if (t->sig_ev[i] == NULL || evsignal_add(t->sig_ev[i], NULL) ==
 		    -1) {
-			log_warnx("cannot watch signal %d", SIGNALS[i]);
+			log_warnx("cannot watch signal %d", handled_sigs[i]);
 			return -1;
 		}
 	}
@@ -425,7 +425,7 @@ unwatch_signals(struct tund *t)
 {
 	size_t	i;
 
-	for (i = 0; i < nitems(SIGNALS); i++)
+	for (i = 0; i < nitems(handled_sigs); i++)
 		if (t->sig_ev[i] != NULL) {
 			event_free(t->sig_ev[i]);
 			t->sig_ev[i] = NULL;
