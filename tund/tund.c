@@ -407,12 +407,12 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 static int
 watch_signals(struct tund *t)
 {
-	size_t	i;
+	struct event	*ev;
+	size_t		 i;
 
 	for (i = 0; i < nitems(handled_sigs); i++) {
-		t->sig_ev[i] = evsignal_new(t->base, handled_sigs[i], on_signal, t);
-		if (t->sig_ev[i] == NULL || evsignal_add(t->sig_ev[i], NULL) ==
-		    -1) {
+		ev = evsignal_new(t->base, handled_sigs[i], on_signal, t);
+		if ((t->sig_ev[i] = ev) == NULL || evsignal_add(ev, NULL) == -1) {
 			log_warnx("cannot watch signal %d", handled_sigs[i]);
 			return -1;
 		}
