@@ -565,7 +565,8 @@ priv_read_conf(struct priv *p, char **text, size_t *len,
 	size_t	 n;
 	int	 st;
 
-	if ((st = request(p, PRIV_READ_CONF, 0, NULL, 0, &t, &n, NULL, NULL)) == 0) {
+	st = request(p, PRIV_READ_CONF, 0, NULL, 0, &t, &n, NULL, NULL);
+	if (st == 0) {
 		*text = t;
 		*len = n;
 		return 0;
@@ -585,8 +586,9 @@ priv_read_conf(struct priv *p, char **text, size_t *len,
 int
 priv_apply_conf(struct priv *p)
 {
-	return request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL, NULL) == 0 ?
-	    0 : -1;
+	if (request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL, NULL) != 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -598,7 +600,8 @@ priv_fwmark(struct priv *p, const int *fds, int n, uint32_t mark)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((st = request(p, PRIV_FWMARK, mark, fds, n, NULL, NULL, NULL, NULL)) != 0) {
+	st = request(p, PRIV_FWMARK, mark, fds, n, NULL, NULL, NULL, NULL);
+	if (st != 0) {
 		errno = st == -1 ? EPIPE : st;
 		return -1;
 	}

@@ -243,7 +243,8 @@ tun_counters(const struct tun *t, uint64_t v[TUN_NCOUNTERS])
 		buf[len] = '\0';
 		errno = 0;
 		n = strtoull(buf, &end, 10);
-		if (end != buf && (*end == '\n' || *end == '\0') && errno == 0) {
+		if (end != buf && errno == 0 &&
+		    (*end == '\n' || *end == '\0')) {
 			v[c] = n;
 			mask |= 1u << c;
 		}

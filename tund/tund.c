@@ -412,7 +412,8 @@ watch_signals(struct tund *t)
 
 	for (i = 0; i < nitems(handled_sigs); i++) {
 		ev = evsignal_new(t->base, handled_sigs[i], on_signal, t);
-		if ((t->sig_ev[i] = ev) == NULL || evsignal_add(ev, NULL) == -1) {
+		if ((t->sig_ev[i] = ev) == NULL ||
+		    evsignal_add(ev, NULL) == -1) {
 			log_warnx("cannot watch signal %d", handled_sigs[i]);
 			return -1;
 		}
