@@ -586,9 +586,10 @@ priv_read_conf(struct priv *p, char **text, size_t *len,
 int
 priv_apply_conf(struct priv *p)
 {
-	if (request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL, NULL) != 0)
-		return -1;
-	return 0;
+	int	st;
+
+	st = request(p, PRIV_APPLY_CONF, 0, NULL, 0, NULL, NULL, NULL, NULL);
+	return st == 0 ? 0 : -1;
 }
 
 int
