@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,23 @@ expand(const char *cmd, const char *ifname)
 	return out;
 }
 
+/*
+ * In the command's process: the signals as a shell run from a terminal
+ * would have them, not as the daemon keeps them (SIGPIPE and, in the
+ * privileged child, SIGTERM ignored; some blocked during setup).
+ */
+static void
+default_signals(void)
+{
+	sigset_t	none;
+	int		sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);	/* fails harmlessly for KILL, STOP */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static int
 run_shell(const char *cmd)
 {
@@ -46,6 +64,7 @@ run_shell(const char *cmd)
 		log_warn("fork");
 		return -1;
 	case 0:
+		default_signals();
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}

@@ -64,8 +64,9 @@ site_conf b "$UA4" > "$W/b.conf"
 {
 	site_conf a "$UB4" | sed "/^Device/a\\
 User = $U\\
+PostUp = grep -E '^Sig(Blk|Ign):' /proc/self/status > $W/postup.sig\\
 PreDown = id -u > $W/predown.uid\\
-PostDown = touch $W/postdown.ran"
+PostDown = grep -E '^Sig(Blk|Ign):' /proc/self/status > $W/postdown.ran"
 } > "$W/a.conf"
 start_tund b "$W/b.conf"; TB=$BG
 start_a -- -v -p "'$W/a.pid'"
@@ -180,6 +181,10 @@ stop_bg $TA
 expect privdrop_exit $RC 0
 expect privdrop_predown_root "$(cat "$W/predown.uid" 2>&1)" 0
 check privdrop_postdown test -e "$W/postdown.ran"
+# Hooks run with no signal blocked or ignored, whatever tund does with them.
+_clear="SigBlk: 0000000000000000 SigIgn: 0000000000000000"
+expect privdrop_postup_signals "$(echo $(cat "$W/postup.sig"))" "$_clear"
+expect privdrop_postdown_signals "$(echo $(cat "$W/postdown.ran"))" "$_clear"
 check privdrop_pidfile_removed test ! -e "$W/a.pid"
 check privdrop_socket_removed test ! -e /var/run/wireguard/${P}ta.sock
 
