@@ -400,9 +400,22 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* Block or unblock the signals tund handles. */
+static void
+hold_signals(int how)
+{
+	sigset_t	set;
+	size_t		i;
+
+	sigemptyset(&set);
+	for (i = 0; i < nitems(handled_sigs); i++)
+		sigaddset(&set, handled_sigs[i]);
+	pthread_sigmask(how, &set, NULL);
+}
+
 /*
- * From here on a signal waits for the loop: a stop that comes during
- * setup, as soon as the pidfile is there, still undoes the setup.
+ * The signals are held from the start of setup until the loop watches
+ * them, then wait for it: a stop during setup still undoes the setup.
  */
 static int
 watch_signals(struct tund *t)
@@ -510,6 +523,7 @@ startup(struct tund *t, int foreground)
 	}
 	if (watch_signals(t) == -1)
 		return -1;
+	hold_signals(SIG_UNBLOCK);
 	if (t->pidfile != NULL)
 		write_pidfile(t->pidfile);
 	if ((t->control = control_open(t->tunnel, t->tun.name, t->base,
@@ -658,6 +672,7 @@ main(int argc, char *argv[])
 	}
 
 	/* Load mode reports on the terminal, then ends. */
+	hold_signals(SIG_BLOCK);
 	rv = startup(&t, foreground || t.conf->load.enabled) == 0 &&
 	    run(&t) == 0 ? 0 : 1;
 	if (load_stop(t.load) == -1)

@@ -202,6 +202,18 @@ expect privdrop_early_stop_exit $RC 0
 check privdrop_early_stop_pidfile test ! -e "$W/a.pid"
 check privdrop_early_stop_device sh -c "! ip -n $A link show ${P}ta"
 
+# A stop in the middle of setup (during PostUp) waits for the loop.
+cp "$W/a.conf" "$W/a.conf.keep"
+sed -i "s|^PostUp = .*|PostUp = touch $W/in-postup; sleep 1|" "$W/a.conf"
+rm -f "$W/in-postup" "$W/postdown.ran"
+start_a -- -p "'$W/a.pid'"
+wait_for 10 test -e "$W/in-postup"
+stop_bg $TA
+expect privdrop_setup_stop_exit $RC 0
+check privdrop_setup_stop_pidfile test ! -e "$W/a.pid"
+check privdrop_setup_stop_postdown grep -q SigIgn "$W/postdown.ran"
+mv "$W/a.conf.keep" "$W/a.conf"
+
 # Chroot: the daemon's root is the directory; reload still reads the file.
 mkdir -m 755 "$W/empty"
 sed -i "/^User/a\\
