@@ -2,8 +2,9 @@
 # Privilege separation: once set up, tund runs as an unprivileged user with
 # no capabilities, no_new_privs and a seccomp filter, while a root child
 # does what still needs root (reload's addresses, the fwmark, the down
-# hooks, root's files).  Checked from /proc/PID/status, and by what still
-# works and what fails cleanly once that child is gone.
+# hooks, root's files).  Checked from /proc/PID/status, by what still
+# works and what fails cleanly once that child is gone, and by what the
+# child cleans up once the daemon is killed.
 . "$(dirname "$0")/../lib.sh"
 need_root privdrop
 need_linux privdrop
@@ -187,6 +188,18 @@ expect privdrop_postup_signals "$(echo $(cat "$W/postup.sig"))" "$_clear"
 expect privdrop_postdown_signals "$(echo $(cat "$W/postdown.ran"))" "$_clear"
 check privdrop_pidfile_removed test ! -e "$W/a.pid"
 check privdrop_socket_removed test ! -e /var/run/wireguard/${P}ta.sock
+
+# The daemon killed: its root child cleans up after it, hooks and files.
+rm -f "$W/predown.uid" "$W/postdown.ran"
+start_a -- -p "'$W/a.pid'"
+dropped $TA
+C=$(child_of $TA)
+stop_bg $TA KILL
+check privdrop_killed_child_ends wait_for 5 sh -c "! kill -0 $C"
+check privdrop_killed_postdown test -e "$W/postdown.ran"
+check privdrop_killed_pidfile test ! -e "$W/a.pid"
+check privdrop_killed_socket test ! -e /var/run/wireguard/${P}ta.sock
+check privdrop_killed_device sh -c "! ip -n $A link show ${P}ta"
 
 # A stop as soon as the pidfile is there, during setup: still undone.
 start_a -- -p "'$W/a.pid'"
