@@ -18,7 +18,6 @@
 #include "tunnel.h"
 #include "uapi.h"
 
-
 /* One thread's counters. */
 struct show_thread {
 	int		worker;		/* -1: the main thread */
