@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <event2/event.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -52,7 +54,9 @@ struct priv_hdr {
 struct priv {
 	pthread_mutex_t	lock;		/* capture rotation is a worker's */
 	int		fd;
-	pid_t		pid;
+	pid_t		pid;		/* -1 once reaped */
+	int		life;		/* reads the end of the file at its exit */
+	struct event	*life_ev;
 };
 
 /* A file to remove at the end, if it is still this one. */
@@ -65,6 +69,7 @@ struct owned_file {
 /* The child's state. */
 struct child {
 	int			 fd;
+	int			 life;		/* never written: its end */
 	struct conf		*conf;		/* in force, keys wiped */
 	struct conf		*pending;	/* read, not yet applied */
 	struct netcfg		*netcfg;	/* NULL once down */
@@ -434,13 +439,13 @@ close_others(const struct child *ch)
 	if (max < 0 || max > 65536)
 		max = 65536;
 	for (fd = 3; fd < max; fd++)
-		if (fd != ch->fd && fd != ch->capdir &&
+		if (fd != ch->fd && fd != ch->life && fd != ch->capdir &&
 		    fd != netcfg_fd(ch->netcfg))
 			close(fd);
 }
 
 static void __attribute__((noreturn))
-child_main(int chan, struct priv_setup *su)
+child_main(int chan, int life, struct priv_setup *su)
 {
 	struct child	ch;
 
@@ -457,6 +462,7 @@ child_main(int chan, struct priv_setup *su)
 	tunnel_wipe_secrets(su->tunnel);
 	memset(&ch, 0, sizeof(ch));
 	ch.fd = chan;
+	ch.life = life;
 	ch.conf = su->conf;
 	ch.netcfg = su->netcfg;
 	ch.capdir = su->capture != NULL ? capture_where(su->capture,
@@ -469,11 +475,45 @@ child_main(int chan, struct priv_setup *su)
 	serve(&ch);
 }
 
+#define WHAT_FAILS	"what needs root (reload, fwmark, listen-port, " \
+			"capture rotation, the down hooks) will fail"
+
+/*
+ * The child's end of the lifeline closes only as it exits: say so at
+ * once, with how it ended, rather than at the next request that fails.
+ */
+static void
+child_gone(evutil_socket_t fd, short what, void *arg)
+{
+	struct priv	*p = arg;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(p->pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	p->pid = -1;
+	if (pid == -1)
+		log_warn("privileged child gone; %s", WHAT_FAILS);
+	else if (WIFSIGNALED(status))
+		log_warnx("privileged child killed by signal %d; %s",
+		    WTERMSIG(status), WHAT_FAILS);
+	else
+		log_warnx("privileged child exited with status %d; %s",
+		    WEXITSTATUS(status), WHAT_FAILS);
+}
+
+static void
+close_pair(int fd[2])
+{
+	close(fd[0]);
+	close(fd[1]);
+}
+
 struct priv *
-priv_start(struct priv_setup *su)
+priv_start(struct priv_setup *su, struct event_base *base)
 {
 	struct priv	*p;
-	int		 sv[2];
+	int		 sv[2], life[2];
 
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		log_warn("privilege separation");
@@ -484,19 +524,30 @@ priv_start(struct priv_setup *su)
 		free(p);
 		return NULL;
 	}
+	if (pipe2(life, O_CLOEXEC) == -1) {
+		log_warn("privilege separation: pipe");
+		close_pair(sv);
+		free(p);
+		return NULL;
+	}
 	switch (p->pid = fork()) {
 	case -1:
 		log_warn("privilege separation: fork");
-		close(sv[0]);
-		close(sv[1]);
+		close_pair(sv);
+		close_pair(life);
 		free(p);
 		return NULL;
 	case 0:
-		child_main(sv[1], su);
+		child_main(sv[1], life[1], su);
 	}
 	close(sv[1]);
+	close(life[1]);
 	pthread_mutex_init(&p->lock, NULL);
 	p->fd = sv[0];
+	p->life = life[0];
+	if ((p->life_ev = event_new(base, p->life, EV_READ, child_gone, p)) ==
+	    NULL || event_add(p->life_ev, NULL) == -1)
+		log_warnx("privilege separation: cannot watch the child");
 	netcfg_forget(su->netcfg);
 	su->netcfg = NULL;
 	return p;
@@ -655,8 +706,12 @@ priv_stop(struct priv *p)
 	if (p == NULL)
 		return;
 	request(p, PRIV_STOP, 0, NULL, 0, NULL, NULL, NULL, NULL);
+	if (p->life_ev != NULL)
+		event_free(p->life_ev);
+	close(p->life);
 	close(p->fd);
-	while (waitpid(p->pid, &status, 0) == -1 && errno == EINTR)
+	while (p->pid != -1 && waitpid(p->pid, &status, 0) == -1 &&
+	    errno == EINTR)
 		;
 	pthread_mutex_destroy(&p->lock);
 	free(p);

@@ -19,6 +19,7 @@
 struct capture;
 struct conf;
 struct conf_errors;
+struct event_base;
 struct netcfg;
 struct priv;
 struct tunnel;
@@ -38,10 +39,11 @@ struct priv_setup {
 
 /*
  * Fork the privileged child.  It closes every descriptor but its end of
- * the channel, the log, the netcfg's and the capture directory.  Returns
- * NULL, logged, on failure, with the setup untouched.
+ * the channel, the log, the netcfg's and the capture directory.  Its end,
+ * whenever it comes, is logged from base's loop.  Returns NULL, logged,
+ * on failure, with the setup untouched.
  */
-struct priv	*priv_start(struct priv_setup *);
+struct priv	*priv_start(struct priv_setup *, struct event_base *);
 /*
  * Read and check the configuration file.  Returns 0 with the text (*len
  * bytes, for the caller to wipe and free) or -1 with the errors in errs.

@@ -465,7 +465,7 @@ drop_privileges(struct tund *t)
 	    t->tunnel->capture, t->tun.name,
 	    { control_path(t->control), t->pidfile } };
 
-	if ((t->priv = priv_start(&su)) == NULL)
+	if ((t->priv = priv_start(&su, t->base)) == NULL)
 		return -1;
 	t->netcfg = su.netcfg;
 	control_disown(t->control);

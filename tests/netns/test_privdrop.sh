@@ -152,6 +152,8 @@ fds > "$W/fds.before"
 kill -9 $C
 sed -i 's|, 198.19.7.1/32|, 198.19.7.2/32|' "$W/a.conf"
 kill -HUP $TA
+check privdrop_gone_logged wait_for 5 grep -q \
+    "privileged child killed by signal 9" "$W/tund-a.log"
 check privdrop_gone_reload_fails wait_for 5 grep -q \
     "reload failed, keeping" "$W/tund-a.log"
 check privdrop_gone_fwmark_fails sh -c \
