@@ -353,6 +353,7 @@ int
 offload_gro_add(struct offload_gro *g, const uint8_t *pkt, size_t len)
 {
 	size_t	l4off, hlen, pay;
+	int	psh;
 
 	if (!g->open || (l4off = candidate(pkt, len, &hlen)) == 0 ||
 	    l4off != g->l4off || hlen != g->hlen)
@@ -364,12 +365,16 @@ offload_gro_add(struct offload_gro *g, const uint8_t *pkt, size_t len)
 	    !tcp_valid(pkt, len, l4off))
 		return -1;
 
-	/* The run may grow over the datagrams it came in: memmove. */
+	/*
+	 * The run may grow over the datagrams it came in, this one's own
+	 * header included: read what is needed of it before the memmove.
+	 */
+	psh = pkt[l4off + 13] & TH_PSH;
 	memmove(g->pkt + g->len, pkt + hlen, pay);
 	g->len += pay;
 	g->seq += (uint32_t)pay;
 	g->n++;
-	if (pkt[l4off + 13] & TH_PSH) {
+	if (psh) {
 		g->pkt[l4off + 13] |= TH_PSH;
 		g->open = 0;
 	}
