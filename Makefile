@@ -200,7 +200,26 @@ install: tund/tund
 lint:
 	mandoc -Tlint -W warning man/tund.8 man/tund.conf.5
 
+# The libFuzzer targets of tests/fuzz (clang), each built with ASan and
+# UBSan and run for FUZZ_SECONDS; corpora grow in FUZZ_DIR between runs.
+FUZZ_TARGETS =	conf uapi packets receive
+FUZZ_SECONDS =	60
+FUZZ_DIR =	/tmp/tund-fuzz
+FUZZ_CC =	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-D_GNU_SOURCE -Itund -Itests/fuzz ${PKG_CFLAGS}
+fuzz:
+	mkdir -p ${FUZZ_DIR}
+	for t in ${FUZZ_TARGETS}; do \
+	    ${FUZZ_CC} -o ${FUZZ_DIR}/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	        ${DAEMON_SRCS} ${PKG_LIBS} -lpthread || exit 1; \
+	    d=tests/fuzz/$$t.dict; [ -f $$d ] && d=-dict=$$d || d=; \
+	    mkdir -p ${FUZZ_DIR}/corpus_$$t; \
+	    ${FUZZ_DIR}/fuzz_$$t -max_total_time=${FUZZ_SECONDS} \
+	        -rss_limit_mb=2048 -max_len=16384 $$d \
+	        ${FUZZ_DIR}/corpus_$$t || exit 1; \
+	done
+
 clean:
 	rm -f tund/tund ${UNIT_TESTS} .flags .flags.new
 
-.PHONY: all check demo bench install lint clean FORCE
+.PHONY: all check demo bench install lint fuzz clean FORCE
